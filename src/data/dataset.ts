@@ -1,0 +1,34 @@
+/**
+ * The dataset model shared by readers, encoders and the loop.
+ *
+ * Items have stable string ids (the image path relative to the dataset root, with `/` separators):
+ * never positions in a shrinking pool (DESIGN.md "Key types").
+ */
+export interface Split {
+  /** Stable item ids, e.g. `train/cat/0001.jpg`. */
+  readonly ids: string[];
+  /** Absolute file paths, parallel to `ids`. */
+  readonly paths: string[];
+  /** Ground-truth class index per item, parallel to `ids`; -1 = unknown. */
+  readonly labels: Int32Array;
+}
+
+/** A labeled image dataset with a training pool and an optional test split. */
+export interface Dataset {
+  /** Absolute root folder the ids are relative to. */
+  readonly root: string;
+  /** Class names in label order. */
+  readonly classNames: string[];
+  /** The training split: the active-learning pool. */
+  readonly train: Split;
+  /** The evaluation split, when the dataset has one. */
+  readonly test?: Split;
+  /** Files found but not usable (unreadable, not an image), with the reason; reported by the run. */
+  readonly skipped: SkippedFile[];
+}
+
+/** A file that a reader or encoder skipped, and why. */
+export interface SkippedFile {
+  readonly path: string;
+  readonly reason: string;
+}

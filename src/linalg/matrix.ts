@@ -1,0 +1,51 @@
+/**
+ * Dense row-major float32 matrices: the one matrix type passed between modules.
+ * `data.length === rows * cols`; element (i, j) is `data[i * cols + j]`.
+ */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float32Array;
+}
+
+/** Wraps `data` as a rows×cols matrix. @throws RangeError when the length does not match. */
+export function matrix(rows: number, cols: number, data?: Float32Array): Matrix {
+  const d = data ?? new Float32Array(rows * cols);
+  if (d.length !== rows * cols) throw new RangeError(`matrix: data length ${d.length} != ${rows}×${cols}`);
+  return { rows, cols, data: d };
+}
+
+/** Copies the given rows (in the given order) into a new matrix. */
+export function takeRows(m: Matrix, rows: ArrayLike<number>): Matrix {
+  const out = new Float32Array(rows.length * m.cols);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k] as number;
+    if (r < 0 || r >= m.rows) throw new RangeError(`takeRows: row ${r} out of range 0..${m.rows - 1}`);
+    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), k * m.cols);
+  }
+  return { rows: rows.length, cols: m.cols, data: out };
+}
+
+/** Row `i` as a subarray view (no copy). */
+export function row(m: Matrix, i: number): Float32Array {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** Index of the largest entry of each row (ties → lowest index). */
+export function argmaxRows(m: Matrix): Int32Array {
+  const out = new Int32Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    let best = 0;
+    let bv = -Infinity;
+    const o = i * m.cols;
+    for (let j = 0; j < m.cols; j++) {
+      const v = m.data[o + j] as number;
+      if (v > bv) {
+        bv = v;
+        best = j;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import type { Matrix } from '../linalg/matrix.ts';
+import type { Rng } from '../util/rng.ts';
+
+/** Inputs a strategy may need; each strategy declares its own (DESIGN.md). */
+export type StrategyInput = 'probs' | 'features' | 'logits' | 'labels' | 'teacher';
+
+/**
+ * The student's outputs for a set of items (SPEC.md §9 "common inputs").
+ * All matrices have one row per item, in the same order.
+ */
+export interface StudentPredictions {
+  /** N×C CE-head logits. */
+  readonly ce: Matrix;
+  /** N×C KD-head logits. */
+  readonly kd: Matrix;
+  /** N×C combined probabilities α·softmax(ce) + (1−α)·softmax(kd/β) (SPEC §6). */
+  readonly probs: Matrix;
+  /** N×D penultimate features the heads read (student backbone output, or adapter output). */
+  readonly features: Matrix;
+}
+
+/** Everything a strategy may read when picking a batch. Rows index the *pool* / *labeled* predictions. */
+export interface SelectionContext {
+  /** Predictions on the unlabeled pool, one row per pool item (pool order). */
+  readonly pool: StudentPredictions;
+  /** Predictions on the labeled set, one row per labeled item. */
+  readonly labeled: StudentPredictions;
+  /** Ground-truth labels of the labeled set (length = labeled rows). */
+  readonly labeledLabels: Int32Array;
+  /** Teacher probabilities on the pool (N×C), when available. */
+  readonly teacherPool?: Matrix;
+  /** Teacher probabilities on the labeled set, when available. */
+  readonly teacherLabeled?: Matrix;
+  readonly numClasses: number;
+  readonly rng: Rng;
+}
+
+/** A chosen batch: row indices into the pool (distinct, in pick order) and optional acquisition scores. */
+export interface Selection {
+  readonly rows: Uint32Array;
+  readonly scores?: Float32Array;
+}
+
+/** A query strategy: one `select` entry point, typed configuration, declared inputs. */
+export interface Strategy {
+  readonly name: string;
+  readonly needs: readonly StrategyInput[];
+  /** Hyper-parameters, printed and recorded so logs describe themselves. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * Picks min(q, pool size) distinct pool rows.
+   * @throws EmptyPoolError when the pool is empty and q > 0.
+   */
+  select(ctx: SelectionContext, q: number): Selection;
+}
+
+/** Raised when a query is asked of an empty pool. */
+export class EmptyPoolError extends Error {
+  constructor() {
+    super('the unlabeled pool is empty: nothing left to query');
+    this.name = 'EmptyPoolError';
+  }
+}
