@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: speed benchmarks, each printed as a ratio against a baseline measured in the
+ * same run (never as timed unit tests). Sections:
+ *  1. encoder pipeline (decode + preprocess + ONNX, overlapped) vs onnxruntime alone on pre-decoded tensors;
+ *  2. one active-learning round (train DHO student + predict + PCoreSet select) on a 50,000-item pool;
+ *  3. (when present) the student and selection micro-benchmarks.
+ * Pass section names to run a subset: `npm run bench -- encoder round`.
+ */
+import { existsSync } from 'node:fs';
+import { benchEncoder } from './encoder.ts';
+import { benchRound } from './round.ts';
+
+const want = new Set(process.argv.slice(2));
+const on = (name: string): boolean => want.size === 0 || want.has(name);
+
+console.log(`activekd benchmarks — node ${process.version}, ${(await import('node:os')).availableParallelism()} cores\n`);
+if (on('encoder')) await benchEncoder();
+if (on('round')) await benchRound();
+if (on('student') && existsSync(new URL('./student.ts', import.meta.url))) {
+  const m = (await import('./student.ts')) as { benchStudent: () => Promise<unknown> };
+  await m.benchStudent();
+}
+if (on('selection') && existsSync(new URL('./selection.ts', import.meta.url))) {
+  const m = (await import('./selection.ts')) as { benchSelection: () => Promise<unknown> };
+  await m.benchSelection();
+}

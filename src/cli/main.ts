@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { join } from 'node:path';
+import { ASSETS } from '../assets.ts';
+import { runExperiment } from '../loop/experiment.ts';
+import { summaryTable } from '../report/tables.ts';
+import { strategyNames } from '../strategies/registry.ts';
+import { UserError } from '../util/errors.ts';
+import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
+
+const log = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+}
+
+/** Builds the `activekd` command-line program (commander). */
+export function buildProgram(): Command {
+  const program = new Command('activekd')
+    .description('Active learning with knowledge distillation from a generalist teacher (ActiveKD + PCoreSet, arXiv 2506.00910)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  addRunOptions(
+    program
+      .command('run')
+      .description('simulate active learning on a labeled image folder (root/<split>/<class>/<image>) and write results.json')
+      .requiredOption('--data <dir>', 'dataset root with train/ (and optionally test/) class folders')
+      .option('--out <dir>', 'output folder (default: runs/<timestamp>)'),
+    { rounds: 16, strategy: 'pcoreset' },
+  ).action(async (raw: RawRunOptions & { data: string; out?: string }) => {
+    const out = raw.out ?? join('runs', timestamp());
+    const { runs } = await runExperiment(toExperimentOptions(raw, raw.data, out, log));
+    printSummary(runs);
+    log(`\nresults written to ${out}`);
+  });
+
+  addRunOptions(
+    program
+      .command('demo')
+      .description('run PCoreSet and random under zero-shot distillation on the embedded real CIFAR-10 subset (2,000 pool / 1,000 test images)')
+      .option('--out <dir>', 'output folder', join('runs', 'demo')),
+    { rounds: 6, strategy: 'pcoreset,random' },
+  ).action(async (raw: RawRunOptions & { out: string }) => {
+    log(`activekd demo: embedded CIFAR-10 subset at ${ASSETS.cifar10Mini}`);
+    const { runs } = await runExperiment(toExperimentOptions(raw, ASSETS.cifar10Mini, raw.out, log));
+    printSummary(runs);
+    log(`\nresults written to ${raw.out}`);
+  });
+
+  program
+    .command('strategies')
+    .description('list the selection strategies')
+    .action(() => {
+      for (const n of strategyNames()) log(n);
+    });
+  return program;
+}
+
+function printSummary(runs: Awaited<ReturnType<typeof runExperiment>>['runs']): void {
+  if (runs.length < 2) return;
+  const groups: Record<string, (typeof runs)[number]['result']['rounds'][]> = {};
+  for (const r of runs) (groups[`${r.strategy}/${r.framework}`] ??= []).push(r.result.rounds);
+  log('\nsummary (test accuracy %, mean ± 95% t-interval over seeds):');
+  log(summaryTable(groups));
+}
+
+/** Runs the CLI; user errors print one line and exit 2, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UserError) {
+      process.stderr.write(`activekd: error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`activekd: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /(?:^|[\\/])(main\.ts|activekd(\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,157 @@
+import { accuracy } from '../eval/accuracy.ts';
+import { takeRows, type Matrix } from '../linalg/matrix.ts';
+import type { Strategy, StudentPredictions } from '../strategies/types.ts';
+import type { DhoConfig } from '../student/config.ts';
+import { trainStudent } from '../student/train.ts';
+import { Rng } from '../util/rng.ts';
+import { initialLabeledSet } from './initial.ts';
+import type { Oracle } from './oracle.ts';
+
+/** The distillation framework of a run (paper Table 1 columns). */
+export type Framework = 'zero-shot' | 'no-distill';
+
+/** Inputs of one simulated or interactive active-learning run. */
+export interface ActiveLoopInput {
+  /** Stable ids of the training pool items (rows of `features`). */
+  readonly ids: readonly string[];
+  /** N×D frozen student-backbone features of the training pool. */
+  readonly features: Matrix;
+  /** N×C teacher probabilities on the training pool (required unless framework is no-distill). */
+  readonly teacherProbs?: Matrix;
+  /** Ground truth of the pool, used only for the initial labeled set's classes and the oracle. */
+  readonly poolLabels: Int32Array;
+  /** T×D student features of the test split, and its labels, for per-round accuracy. */
+  readonly testFeatures?: Matrix;
+  readonly testLabels?: Int32Array;
+  readonly numClasses: number;
+  readonly oracle: Oracle;
+  readonly strategy: Strategy;
+  readonly config: ActiveLoopConfig;
+  /** Called after every round (e.g. to print a table row or journal the round). */
+  readonly onRound?: (r: RoundRecord) => void;
+  /** Called during training with (step, total steps). */
+  readonly onTrainStep?: (round: number, step: number, total: number) => void;
+}
+
+/** Loop configuration (SPEC.md §8.1, §14). */
+export interface ActiveLoopConfig {
+  readonly framework: Framework;
+  /** Number of trained rounds R (1 initial + R−1 queries); the paper uses 16. */
+  readonly rounds: number;
+  /** Items labeled per query round; the paper uses Q = number of classes. */
+  readonly querySize: number;
+  /** Initial labeled items per class (paper: 1). */
+  readonly initialShots: number;
+  readonly seed: number;
+  readonly dho: DhoConfig;
+}
+
+/** What happened in one round. */
+export interface RoundRecord {
+  round: number;
+  /** |L| the student of this round was trained on. */
+  labeledCount: number;
+  /** Top-1 accuracy (fraction) of the combined prediction on the test split, or null without one. */
+  testAccuracy: number | null;
+  /** Ids chosen at the end of this round (empty in the last round). */
+  selectedIds: string[];
+  /** Acquisition scores of the chosen items, when the strategy gives them. */
+  selectedScores?: number[];
+  trainSeconds: number;
+  selectSeconds: number;
+}
+
+/** The outcome of a whole run. */
+export interface ActiveLoopResult {
+  rounds: RoundRecord[];
+  /** Ids of the initial labeled set. */
+  initialIds: string[];
+  /** Final labeled ids in the order they were added. */
+  labeledIds: string[];
+}
+
+/**
+ * Runs the ActiveKD loop (SPEC.md §8.1): 1-shot-per-class seeded start; each round trains a fresh
+ * DHO student (SPEC §5) on L (CE head) and L ∪ U (KD head), evaluates it on the test split,
+ * predicts the pool and the labeled set, asks the strategy for Q pool rows, has the oracle label
+ * them and moves them from U to L (L ← L ++ picks in ascending pool order; U keeps its order).
+ * @throws RangeError on inconsistent shapes; UserError from the initial set or the strategy.
+ */
+export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopResult> {
+  const { features, numClasses, config } = input;
+  const n = features.rows;
+  if (input.ids.length !== n || input.poolLabels.length !== n) throw new RangeError(`runActiveLoop: ${input.ids.length} ids, ${input.poolLabels.length} labels, ${n} feature rows`);
+  if (config.framework !== 'no-distill') {
+    const t = input.teacherProbs;
+    if (!t || t.rows !== n || t.cols !== numClasses) throw new RangeError(`runActiveLoop: teacher probabilities must be ${n}×${numClasses}`);
+  }
+  const rng = new Rng(config.seed);
+  const initRows = initialLabeledSet(input.poolLabels, config.initialShots, rng);
+  let labeled: number[] = Array.from(initRows);
+  const labelOf = new Int32Array(n).fill(-1);
+  const initLabels = await input.oracle.label(initRows);
+  initRows.forEach((r, k) => (labelOf[r] = initLabels[k] as number));
+  const inL = new Uint8Array(n);
+  for (const r of labeled) inL[r] = 1;
+  const rounds: RoundRecord[] = [];
+
+  for (let r = 0; r < config.rounds; r++) {
+    const unlabeled: number[] = [];
+    for (let i = 0; i < n; i++) if (!inL[i]) unlabeled.push(i);
+    const lRows = Uint32Array.from(labeled);
+    const uRows = Uint32Array.from(unlabeled);
+    const lLabels = Int32Array.from(labeled, (i) => labelOf[i] as number);
+    const t0 = performance.now();
+    const student = await trainStudent({
+      features,
+      labeledRows: lRows,
+      labels: lLabels,
+      unlabeledRows: uRows,
+      ...(config.framework !== 'no-distill' && input.teacherProbs ? { teacherProbs: input.teacherProbs } : {}),
+      numClasses,
+      config: { ...config.dho, framework: config.framework },
+      rng: rng.fork(),
+      ...(input.onTrainStep ? { onStep: (s: number, tot: number) => input.onTrainStep?.(r, s, tot) } : {}),
+    });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    let testAccuracy: number | null = null;
+    if (input.testFeatures && input.testLabels) {
+      const tp = await student.predict(input.testFeatures, { alphaCe: config.dho.evalAlphaCe, beta: config.dho.evalBeta });
+      testAccuracy = accuracy(tp.probs, input.testLabels);
+    }
+    const record: RoundRecord = { round: r, labeledCount: labeled.length, testAccuracy, selectedIds: [], trainSeconds, selectSeconds: 0 };
+    if (r < config.rounds - 1 && uRows.length > 0) {
+      const t1 = performance.now();
+      const all = await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta });
+      const sel = input.strategy.select(
+        {
+          pool: subset(all, uRows),
+          labeled: subset(all, lRows),
+          labeledLabels: lLabels,
+          ...(input.teacherProbs ? { teacherPool: takeRows(input.teacherProbs, uRows), teacherLabeled: takeRows(input.teacherProbs, lRows) } : {}),
+          numClasses,
+          rng: rng.fork(),
+        },
+        Math.min(config.querySize, uRows.length),
+      );
+      record.selectSeconds = (performance.now() - t1) / 1000;
+      const picked = Array.from(sel.rows, (k) => uRows[k] as number);
+      record.selectedIds = picked.map((i) => input.ids[i] as string);
+      if (sel.scores) record.selectedScores = Array.from(sel.scores);
+      const newLabels = await input.oracle.label(Uint32Array.from(picked));
+      picked.forEach((i, k) => (labelOf[i] = newLabels[k] as number));
+      // SPEC §8.1: picks appended in ascending pool order.
+      const ascending = picked.slice().sort((a, b) => a - b);
+      for (const i of ascending) inL[i] = 1;
+      labeled = labeled.concat(ascending);
+    }
+    student.dispose();
+    rounds.push(record);
+    input.onRound?.(record);
+  }
+  return { rounds, initialIds: Array.from(initRows, (i) => input.ids[i] as string), labeledIds: labeled.map((i) => input.ids[i] as string) };
+}
+
+function subset(p: StudentPredictions, rows: Uint32Array): StudentPredictions {
+  return { ce: takeRows(p.ce, rows), kd: takeRows(p.kd, rows), probs: takeRows(p.probs, rows), features: takeRows(p.features, rows) };
+}

@@ -1,0 +1,166 @@
+import { join, resolve } from 'node:path';
+import { ASSETS, mobilenetV1Spec, mobilenetV2Spec } from '../assets.ts';
+import { readImageFolder } from '../data/image-folder.ts';
+import type { EncodeOptions } from '../encoders/encode.ts';
+import { modelHash } from '../encoders/session.ts';
+import { accuracy } from '../eval/accuracy.ts';
+import { meanCI } from '../eval/stats.ts';
+import { writeJsonAtomic } from '../report/results.ts';
+import { roundsTable } from '../report/tables.ts';
+import { createStrategy } from '../strategies/registry.ts';
+import type { DhoConfig } from '../student/config.ts';
+import { LabelTransferTeacher } from '../teachers/label-transfer.ts';
+import { UserError } from '../util/errors.ts';
+import { runActiveLoop, type ActiveLoopResult, type Framework } from './active-loop.ts';
+import { SimulatedOracle } from './oracle.ts';
+import { prepareData, type PreparedData } from './prepare.ts';
+
+/** Teacher options of an experiment (the label-transfer teacher; SPEC deviations in README). */
+export interface TeacherOptions {
+  /** ImageNet classifier ONNX with a `probs` output. Default: embedded MobileNetV2. */
+  model?: string;
+  /** Class map JSON. Default: embedded CIFAR-10 map. */
+  mapFile?: string;
+  /** Labels of the classifier outputs. Default: embedded ImageNet labels. */
+  labelsFile?: string;
+  reduce?: 'max' | 'sum';
+  temperature?: number;
+}
+
+/** Everything `activekd run` needs. */
+export interface ExperimentOptions {
+  data: string;
+  classesFile?: string;
+  strategies: string[];
+  frameworks: Framework[];
+  seeds: number[];
+  rounds: number;
+  /** Query size Q; default = number of classes. */
+  querySize?: number;
+  initialShots: number;
+  dho: DhoConfig;
+  studentModel?: string;
+  teacher: TeacherOptions;
+  encode: EncodeOptions;
+  /** Output folder. */
+  out: string;
+  /** Line printer (stdout by default). */
+  log: (line: string) => void;
+}
+
+/** One finished run. */
+export interface RunRecord {
+  strategy: string;
+  framework: Framework;
+  seed: number;
+  result: ActiveLoopResult;
+  seconds: number;
+}
+
+/**
+ * Loads the dataset, computes (or reads from cache) student features and teacher probabilities
+ * once, then runs every strategy × framework × seed combination with the simulated oracle, writing
+ * `results.json` per run and `summary.json` for the whole grid into `out`.
+ * @throws UserError on bad input (missing folder, unknown strategy, missing model, …).
+ */
+export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRecord[]; prepared: PreparedData; teacherAccuracy: number | null }> {
+  const t0 = performance.now();
+  const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
+  const dataset = await readImageFolder(resolve(o.data), o.classesFile ? { classesFile: o.classesFile } : {});
+  const C = dataset.classNames.length;
+  if (C < 2) throw new UserError(`${o.data}: found ${C} class folder(s); active learning needs at least 2 classes`);
+  const q = o.querySize ?? C;
+  const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
+  const needTeacher = o.frameworks.some((f) => f !== 'no-distill');
+  const teacher = needTeacher
+    ? await LabelTransferTeacher.create({
+        classNames: dataset.classNames,
+        ...(o.teacher.mapFile ? { mapFile: resolve(o.teacher.mapFile) } : {}),
+        ...(o.teacher.labelsFile ? { labelsFile: resolve(o.teacher.labelsFile) } : {}),
+        ...(o.teacher.model ? { spec: mobilenetV2Spec(resolve(o.teacher.model)) } : {}),
+        ...(o.teacher.reduce ? { reduce: o.teacher.reduce } : {}),
+        ...(o.teacher.temperature ? { temperature: o.teacher.temperature } : {}),
+        encode: { ...o.encode, progressLabel: 'teacher probabilities' },
+      })
+    : null;
+  const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
+  const prepSeconds = (performance.now() - t0) / 1000;
+  o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
+  for (const s of prepared.skipped.slice(0, 20)) o.log(`  skipped ${s.path}: ${s.reason}`);
+  if (prepared.skipped.length > 20) o.log(`  … and ${prepared.skipped.length - 20} more (all listed in results.json)`);
+  let teacherAccuracy: number | null = null;
+  if (teacher && prepared.teacherTest && prepared.test) {
+    teacherAccuracy = accuracy(prepared.teacherTest, prepared.test.labels);
+    o.log(`teacher ${teacher.id}: zero-shot test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
+  }
+  const manifest = {
+    data: { root: dataset.root, classNames: dataset.classNames, pool: prepared.train.ids.length, test: prepared.test?.ids.length ?? 0, skipped: prepared.skipped },
+    student: { backbone: studentSpec.modelPath, backboneSha256: modelHash(studentSpec.modelPath), encoder: studentSpec, dho: o.dho },
+    teacher: teacher ? { id: teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy } : null,
+  };
+
+  const runs: RunRecord[] = [];
+  const multi = o.strategies.length * o.frameworks.length * o.seeds.length > 1;
+  for (const framework of o.frameworks) {
+    for (const [si, strategy] of strategies.entries()) {
+      for (const seed of o.seeds) {
+        const tr = performance.now();
+        const name = o.strategies[si] as string;
+        o.log(`\n== strategy ${name} (${JSON.stringify(strategy.config)}), framework ${framework}, seed ${seed}, ${o.rounds} rounds, Q=${q} ==`);
+        const result = await runActiveLoop({
+          ids: prepared.train.ids,
+          features: prepared.trainFeatures,
+          ...(prepared.teacherTrain ? { teacherProbs: prepared.teacherTrain } : {}),
+          poolLabels: prepared.train.labels,
+          ...(prepared.testFeatures && prepared.test ? { testFeatures: prepared.testFeatures, testLabels: prepared.test.labels } : {}),
+          numClasses: C,
+          oracle: new SimulatedOracle(prepared.train.labels),
+          strategy,
+          config: { framework, rounds: o.rounds, querySize: q, initialShots: o.initialShots, seed, dho: o.dho },
+          onRound: (r) => {
+            const acc = r.testAccuracy === null ? '—' : `${(100 * r.testAccuracy).toFixed(2)}%`;
+            o.log(`round ${String(r.round).padStart(2)}  labeled ${String(r.labeledCount).padStart(5)}  test acc ${acc}  (train ${r.trainSeconds.toFixed(1)} s, select ${r.selectSeconds.toFixed(2)} s)`);
+          },
+        });
+        const seconds = (performance.now() - tr) / 1000;
+        runs.push({ strategy: name, framework, seed, result, seconds });
+        const dir = multi ? join(o.out, `${name}__${framework}__seed${seed}`) : o.out;
+        writeJsonAtomic(join(dir, 'results.json'), {
+          config: { strategy: name, strategyConfig: strategy.config, framework, seed, rounds: o.rounds, querySize: q, initialShots: o.initialShots },
+          ...manifest,
+          initialIds: result.initialIds,
+          rounds: result.rounds,
+          finalAccuracy: result.rounds.at(-1)?.testAccuracy ?? null,
+          timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
+        });
+        o.log(roundsTable(result.rounds));
+      }
+    }
+  }
+  if (multi) writeJsonAtomic(join(o.out, 'summary.json'), { ...manifest, grid: summarize(runs) });
+  return { runs, prepared, teacherAccuracy };
+}
+
+/** Per (strategy, framework): per-round mean accuracy (%) and 95% t-interval over seeds. */
+export function summarize(runs: readonly RunRecord[]): { strategy: string; framework: string; seeds: number[]; rounds: { round: number; labeled: number; mean: number; ci95: number }[] }[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const k = `${r.strategy}\u0000${r.framework}`;
+    const g = groups.get(k) ?? [];
+    g.push(r);
+    groups.set(k, g);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0] as RunRecord;
+    return {
+      strategy: first.strategy,
+      framework: first.framework,
+      seeds: g.map((r) => r.seed),
+      rounds: first.result.rounds.map((rr, i) => {
+        const vals = g.map((r) => 100 * (r.result.rounds[i]?.testAccuracy ?? NaN)).filter((v) => !Number.isNaN(v));
+        const ci = vals.length > 0 ? meanCI(vals) : { mean: NaN, halfWidth: NaN };
+        return { round: i, labeled: rr.labeledCount, mean: ci.mean, ci95: ci.halfWidth };
+      }),
+    };
+  });
+}

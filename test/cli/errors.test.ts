@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from '../helpers.ts';
+
+const noStack = (s: string): void => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `stack trace printed:\n${s}`);
+
+test('missing data folder: one clear message, exit 2, no stack trace', () => {
+  const r = runCli(['run', '--data', '/nonexistent/activekd-data', '--rounds', '2']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /\/nonexistent\/activekd-data/);
+  noStack(r.stderr);
+});
+
+test('unknown strategy: lists the valid names and suggests the closest', () => {
+  const r = runCli(['run', '--data', '/nonexistent', '--strategy', 'pcorset']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /pcorset/);
+  assert.match(r.stderr, /did you mean "?pcoreset"?/i);
+  assert.match(r.stderr, /random/);
+  noStack(r.stderr);
+});
+
+test('empty class folder is named in the error', () => {
+  const root = tempDir();
+  mkdirSync(join(root, 'train', 'cat'), { recursive: true });
+  mkdirSync(join(root, 'train', 'dog'), { recursive: true });
+  writeFileSync(join(root, 'train', 'cat', 'a.jpg'), 'x');
+  const r = runCli(['run', '--data', root, '--rounds', '2']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /dog/);
+  noStack(r.stderr);
+});
+
+test('missing model file is named in the error', () => {
+  const root = tempDir();
+  for (const c of ['cat', 'dog']) {
+    mkdirSync(join(root, 'train', c), { recursive: true });
+    writeFileSync(join(root, 'train', c, 'a.jpg'), 'x');
+  }
+  const r = runCli(['run', '--data', root, '--framework', 'no-distill', '--student-model', '/nope/student.onnx', '--no-cache']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /\/nope\/student\.onnx/);
+  noStack(r.stderr);
+});
+
+test('bad numeric option is rejected by the parser', () => {
+  const r = runCli(['run', '--data', '/x', '--rounds', 'zero']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--rounds must be a positive integer/);
+});
+
+test('--help works for every command', () => {
+  for (const args of [['--help'], ['run', '--help'], ['demo', '--help'], ['strategies', '--help']]) {
+    const r = runCli(args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /Usage: activekd/);
+  }
+});
