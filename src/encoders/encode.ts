@@ -33,6 +33,8 @@ export interface SkippedImage {
 export interface EncodeResult {
   outputs: Record<string, Matrix>;
   skipped: SkippedImage[];
+  /** How many images went through the model in this call (the rest came from the cache). */
+  computed: number;
 }
 
 /** The default cache root: `$ACTIVEKD_CACHE`, else `~/.cache/activekd`. */
@@ -108,6 +110,7 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
     );
   }
   todo.sort((a, b) => a - b);
+  const todoSet = new Set(todo);
   progress?.tick(n - todo.length);
 
   // 2. Decode + infer the rest, decode of batch k+1 overlapped with inference of batch k.
@@ -156,6 +159,7 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
     progress?.tick(batches[b]!.length);
   }
   progress?.stop();
+  for (const c of caches) c.close();
   skipped.sort((a, b) => a.index - b.index);
-  return { outputs, skipped };
+  return { outputs, skipped, computed: todo.length - skipped.filter((s) => todoSet.has(s.index)).length };
 }

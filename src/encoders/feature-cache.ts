@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -8,14 +8,14 @@ import { join } from 'node:path';
  * (`contentHash<TAB>row`, appended after the rows are written, so a crash leaves at worst
  * unreferenced rows or a partial tail, which is cut on open), and `bad.tsv`
  * (`contentHash<TAB>reason`, shared by the outputs) for undecodable images, so that a second run
- * recomputes nothing and retries nothing.
+ * recomputes nothing and retries nothing. Rows are read from disk on demand (positional reads), so
+ * memory does not grow with the size of the cache.
  */
 export class FeatureCache {
   private readonly index = new Map<string, number>();
   private readonly bad = new Map<string, string>();
-  /** Growable buffer, capacity ≥ rowCount·width. */
-  private store: Float32Array;
   private rowCount: number;
+  private readonly file: string;
 
   /**
    * @param dir cache folder (created if missing)
@@ -29,17 +29,11 @@ export class FeatureCache {
   ) {
     mkdirSync(dir, { recursive: true });
     const f = join(dir, `${output}.f32`);
+    this.file = f;
     const bytes = existsSync(f) ? statSync(f).size : 0;
     this.rowCount = Math.floor(bytes / (4 * width));
     // Drop a partial tail (crash while appending) so later appends stay row-aligned.
     if (bytes !== this.rowCount * width * 4) truncateSync(f, this.rowCount * width * 4);
-    if (this.rowCount > 0) {
-      const buf = readFileSync(f);
-      // Copy through a fresh ArrayBuffer: a Buffer's byteOffset need not be 4-aligned.
-      this.store = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + this.rowCount * width * 4));
-    } else {
-      this.store = new Float32Array(0);
-    }
     const idx = join(dir, `${output}.index.tsv`);
     if (existsSync(idx)) {
       for (const line of readFileSync(idx, 'utf8').split('\n')) {
@@ -67,12 +61,23 @@ export class FeatureCache {
     return this.index.has(hash);
   }
 
-  /** Copies the cached row for `hash` into `dst` at `offset`; false when not cached. */
+  /** Copies the cached row for `hash` into `dst` at `offset` (a positional read); false when not cached. */
   read(hash: string, dst: Float32Array, offset: number): boolean {
     const r = this.index.get(hash);
     if (r === undefined) return false;
-    dst.set(this.store.subarray(r * this.width, (r + 1) * this.width), offset);
+    const bytes = this.width * 4;
+    const fd = this.fd ?? (this.fd = openSync(this.file, 'r'));
+    const view = new Uint8Array(dst.buffer, dst.byteOffset + offset * 4, bytes);
+    if (readSync(fd, view, 0, bytes, r * bytes) !== bytes) throw new Error(`FeatureCache: short read of row ${r} in ${this.file}`);
     return true;
+  }
+
+  private fd: number | null = null;
+
+  /** Closes the read handle (reopened on demand). */
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 
   /** The recorded decode failure for `hash`, if any. */
@@ -100,13 +105,6 @@ export class FeatureCache {
     } finally {
       closeSync(fd);
     }
-    const need = (this.rowCount + keep.length) * w;
-    if (this.store.length < need) {
-      const grown = new Float32Array(Math.max(need, this.store.length * 2, 1024 * w));
-      grown.set(this.store.subarray(0, this.rowCount * w));
-      this.store = grown;
-    }
-    this.store.set(buf, this.rowCount * w);
     let lines = '';
     keep.forEach((i, k) => {
       const h = hashes[i] as string;

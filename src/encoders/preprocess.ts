@@ -1,25 +1,48 @@
-import sharp from 'sharp';
+import { stat } from 'node:fs/promises';
+import sharp, { type OutputInfo } from 'sharp';
 import type { EncoderSpec } from './spec.ts';
 
 /** Largest image (in pixels) that is decoded; larger files are skipped with a reason (bounded memory). */
 export const MAX_INPUT_PIXELS = 100_000_000;
 
 /**
+ * A one-line reason for a failed decode: sharp's messages can span several lines (libjpeg repeats
+ * its warnings), and an empty file is reported as an "unsupported image format".
+ */
+async function decodeFailure(input: string | Buffer, e: unknown): Promise<string> {
+  const size = typeof input === 'string' ? await stat(input).then((s) => s.size, () => -1) : input.length;
+  if (size === 0) return 'empty file (0 bytes)';
+  const msg = e instanceof Error ? e.message : String(e);
+  const lines = [...new Set(msg.split('\n').map((l) => l.trim()).filter((l) => l !== ''))];
+  return lines.join('; ') || 'unknown decoder error';
+}
+
+/**
  * Decodes one image file and turns it into the encoder's input: CHW float32 [3,size,size].
- * EXIF orientation is applied, alpha removed, grey/CMYK/palette converted to sRGB; resize and
- * scaling follow `spec` (SPEC.md §4).
- * @throws Error (from sharp) when the file cannot be decoded; the caller records it as skipped.
+ * EXIF orientation is applied, alpha removed (as PIL's `convert('RGB')` does), grey, CMYK,
+ * palette and 16-bit images converted to 8-bit sRGB RGB; resize and scaling follow `spec`
+ * (SPEC.md §4). Images over {@link MAX_INPUT_PIXELS} pixels and truncated or corrupt files are
+ * refused, so memory stays bounded and no half-decoded image is used.
+ * @throws Error with a one-line reason when the file cannot be decoded (empty file, not an image,
+ *   truncated, over the pixel limit); the caller records it as skipped.
  */
 export async function preprocessImage(spec: EncoderSpec, input: string | Buffer, out?: Float32Array): Promise<Float32Array> {
   const size = spec.size;
-  let img = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
-  img =
-    spec.resize === 'fill'
-      ? img.resize(size, size, { fit: 'fill', kernel: 'linear' })
-      : img.resize(size, size, { fit: 'cover', position: 'centre', kernel: 'linear' });
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  let data: Buffer;
+  let info: OutputInfo;
+  try {
+    let img = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
+    img =
+      spec.resize === 'fill'
+        ? img.resize(size, size, { fit: 'fill', kernel: 'linear' })
+        : img.resize(size, size, { fit: 'cover', position: 'centre', kernel: 'linear' });
+    ({ data, info } = await img.raw().toBuffer({ resolveWithObject: true }));
+  } catch (e) {
+    throw new Error(await decodeFailure(input, e));
+  }
   const ch = info.channels;
   if (info.width !== size || info.height !== size) throw new Error(`decoded to ${info.width}×${info.height}, expected ${size}×${size}`);
+  if (data.length !== size * size * ch) throw new Error(`decoded to ${data.length} bytes, expected ${size * size * ch} (8-bit ${ch}-channel ${size}×${size})`);
   const hw = size * size;
   const dst = out ?? new Float32Array(3 * hw);
   const sc = spec.scaling;

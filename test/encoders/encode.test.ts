@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { ASSETS, mobilenetV1Spec } from '../../src/assets.ts';
+import { encodeImages } from '../../src/encoders/encode.ts';
+import { FeatureCache } from '../../src/encoders/feature-cache.ts';
+import { preprocessImage } from '../../src/encoders/preprocess.ts';
+import type { EncoderSpec } from '../../src/encoders/spec.ts';
+import { tempDir } from '../helpers.ts';
+
+test('FeatureCache: rows survive reopening; a partial tail from a crash is cut; bad images are remembered', () => {
+  const dir = tempDir();
+  const c = new FeatureCache(dir, 'features', 3);
+  c.append(['a', 'b'], Float32Array.from([1, 2, 3, 4, 5, 6]));
+  c.append(['b', 'c'], Float32Array.from([9, 9, 9, 7, 8, 9])); // b already cached: not rewritten
+  c.markBad('z', 'cannot decode image: broken');
+  c.close();
+  appendFileSync(join(dir, 'features.f32'), new Uint8Array(5)); // a crash mid-append
+  const d = new FeatureCache(dir, 'features', 3);
+  assert.equal(d.size, 3);
+  const out = new Float32Array(9);
+  assert.ok(d.read('a', out, 0) && d.read('b', out, 3) && d.read('c', out, 6));
+  assert.deepEqual(Array.from(out), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(d.read('q', out, 0), false);
+  assert.equal(d.badReason('z'), 'cannot decode image: broken');
+  d.append(['e'], Float32Array.from([10, 11, 12])); // stays row-aligned after the cut tail
+  const e = new Float32Array(3);
+  assert.ok(d.read('e', e, 0));
+  assert.deepEqual(Array.from(e), [10, 11, 12]);
+});
+
+test('preprocessImage: tanh and mean/std scaling of a known pixel, grey expanded to RGB', async () => {
+  const dir = tempDir();
+  const f = join(dir, 'px.png');
+  await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 255, g: 0, b: 51 } } }).png().toFile(f);
+  const base: EncoderSpec = { name: 't', modelPath: '-', inputName: 'x', size: 2, resize: 'fill', scaling: { kind: 'tanh' }, outputs: [] };
+  const x = await preprocessImage(base, f);
+  assert.equal(x.length, 12);
+  assert.ok(Math.abs((x[0] as number) - 1) < 1e-6 && Math.abs((x[4] as number) + 1) < 1e-6 && Math.abs((x[8] as number) - (51 / 127.5 - 1)) < 1e-6);
+  const ms = await preprocessImage({ ...base, scaling: { kind: 'meanStd', mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1] } }, f);
+  assert.ok(Math.abs((ms[0] as number) - 2) < 1e-5 && Math.abs((ms[4] as number) + 1) < 1e-5 && Math.abs((ms[8] as number) - (0.2 - 0.5)) < 1e-5);
+  const g = join(dir, 'grey.png');
+  await sharp({ create: { width: 3, height: 3, channels: 3, background: { r: 100, g: 100, b: 100 } } }).greyscale().png().toFile(g);
+  const gx = await preprocessImage(base, g);
+  assert.ok(Math.abs((gx[0] as number) - (gx[4] as number)) < 1e-6 && Math.abs((gx[4] as number) - (gx[8] as number)) < 1e-6);
+});
+
+test('encodeImages on real images: batched = one by one, second run served from cache, unreadable file skipped', { timeout: 120_000 }, async () => {
+  const cls = join(ASSETS.cifar10Mini, 'test', 'ship');
+  const paths = readdirSync(cls).sort().slice(0, 12).map((f) => join(cls, f));
+  const dir = tempDir();
+  const bad = join(dir, 'bad.jpg');
+  writeFileSync(bad, 'not an image');
+  const all = [...paths.slice(0, 5), bad, ...paths.slice(5)];
+  const spec = mobilenetV1Spec();
+  const cache = tempDir();
+  const first = await encodeImages(spec, all, { cacheDir: cache, batchSize: 4 });
+  assert.equal(first.computed, 12);
+  assert.deepEqual(
+    first.skipped.map((s) => [s.index, s.path]),
+    [[5, bad]],
+  );
+  const f = first.outputs.features!;
+  assert.equal(f.rows, 13);
+  assert.equal(f.cols, 1024);
+  assert.ok(f.data.subarray(5 * 1024, 6 * 1024).every((v) => v === 0));
+  const single = await encodeImages(spec, [paths[7] as string], { cacheDir: null });
+  const a = single.outputs.features!.data;
+  const b = f.data.subarray(8 * 1024, 9 * 1024);
+  let maxDiff = 0;
+  for (let i = 0; i < 1024; i++) maxDiff = Math.max(maxDiff, Math.abs((a[i] as number) - (b[i] as number)));
+  assert.ok(maxDiff < 1e-3, `batched vs single max diff ${maxDiff}`);
+  const second = await encodeImages(spec, all, { cacheDir: cache, batchSize: 4 });
+  assert.equal(second.computed, 0);
+  assert.equal(second.skipped.length, 1);
+  assert.deepEqual(Array.from(second.outputs.features!.data), Array.from(f.data));
+});
