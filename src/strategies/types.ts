@@ -52,6 +52,13 @@ export interface Strategy {
    * @throws EmptyPoolError when the pool is empty and q > 0.
    */
   select(ctx: SelectionContext, q: number): Selection;
+  /**
+   * Optional asynchronous twin of {@link select} with the same contract, present on strategies that can
+   * run onnxruntime graph kernels on large pools (the k-center family: pcoreset, coreset, badge).
+   * Picks equal `select`'s except where two candidates differ by less than float32 rounding.
+   * Call `runSelection` (src/strategies/registry.ts) to use it when present.
+   */
+  selectAsync?(ctx: SelectionContext, q: number): Promise<Selection>;
 }
 
 /** Raised when a query is asked of an empty pool. */

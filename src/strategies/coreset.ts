@@ -1,0 +1,51 @@
+/**
+ * `coreset` — feature-space k-center greedy (SPEC.md §9.3, `PC:strategies.py:L54-152`; Sener &
+ * Savarese with cosine distance): farthest-first on L2-normalised student features
+ * (`F.normalize`, zero rows stay zero), cosine distance `1 − a·b`, the labeled set's normalised
+ * features as initial centres.
+ */
+import { defineStrategy, l2NormalizeRows } from './common.ts';
+import { type KCenterBackend, kCenterGreedyAuto } from './kcenter-graph.ts';
+import { kCenterGreedy, type KCenterArgs } from './kcenter.ts';
+import type { SelectionContext, Strategy } from './types.ts';
+
+/** Options of `coreset`. */
+export interface CoresetOptions {
+  /** Kernel used by `selectAsync` (default `'auto'`); `select` is always JS. */
+  readonly backend?: KCenterBackend;
+  /** Pool rows per block / per graph call (default: all; does not change the result). */
+  readonly chunkRows?: number;
+}
+
+/**
+ * Creates `coreset`. Reads `ctx.pool.features` (N×D) and `ctx.labeled.features` (M×D). Scores = cosine
+ * distance of each pick to its nearest centre at pick time. `select` throws RangeError on a bad q /
+ * shapes / non-finite features, EmptyPoolError on an empty pool with q > 0.
+ */
+export function createCoreset(options: CoresetOptions = {}): Strategy {
+  const backend = options.backend ?? 'auto';
+  const chunkRows = options.chunkRows;
+  const args = (ctx: SelectionContext, q: number): KCenterArgs => ({
+    points: l2NormalizeRows(ctx.pool.features),
+    centers: l2NormalizeRows(ctx.labeled.features),
+    q,
+    distance: 'cosine',
+    mode: 'farthest',
+    ...(chunkRows === undefined ? {} : { chunkRows }),
+  });
+  const config: Record<string, unknown> = { space: 'features (L2-normalised)', distance: 'cosine', mode: 'farthest', centres: 'labeled-set features', backend };
+  if (chunkRows !== undefined) config.chunkRows = chunkRows;
+  return defineStrategy({
+    name: 'coreset',
+    needs: ['features'],
+    config,
+    run: (ctx, q) => {
+      const r = kCenterGreedy(args(ctx, q));
+      return { rows: r.rows, scores: r.minDist };
+    },
+    runAsync: async (ctx, q) => {
+      const r = await kCenterGreedyAuto(args(ctx, q), backend);
+      return { rows: r.rows, scores: r.minDist };
+    },
+  });
+}

@@ -1,0 +1,87 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
+import { badgeGreedy } from '../../src/strategies/badge-kernel.ts';
+import { l2NormalizeRows } from '../../src/strategies/common.ts';
+import { kCenterGreedy, type KCenterArgs } from '../../src/strategies/kcenter.ts';
+import { badgeGreedyAuto, badgeGreedyGraph, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../../src/strategies/kcenter-graph.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { assertClose, randomMatrix } from './helpers.ts';
+
+after(() => releaseKCenterGraphs());
+
+function simplexPoints(rng: Rng, n: number, C: number): Matrix {
+  const d = new Float32Array(n * C);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += d[i * C + c] = Math.exp(rng.uniform(-3, 3));
+    for (let c = 0; c < C; c++) d[i * C + c] = (d[i * C + c] as number) / s;
+  }
+  return matrix(n, C, d);
+}
+
+test('graph L2 update == JS oracle (float32 vs float64; seeded data without near-ties)', async () => {
+  const rng = new Rng(11);
+  const args: KCenterArgs = { points: simplexPoints(rng, 3000, 10), centers: simplexPoints(rng, 10, 10), q: 40, distance: 'l2', mode: 'farthest' };
+  const js = kCenterGreedy(args);
+  for (const chunkRows of [undefined, 1000, 777]) {
+    const g = await kCenterGreedyGraph({ ...args, ...(chunkRows === undefined ? {} : { chunkRows }) });
+    assert.deepEqual([...g.rows], [...js.rows], `chunkRows ${chunkRows}`);
+    assertClose(g.minDist, js.minDist, 1e-5, 'minDist');
+  }
+});
+
+test('graph cosine update == JS oracle', async () => {
+  const rng = new Rng(12);
+  const args: KCenterArgs = { points: l2NormalizeRows(randomMatrix(rng, 2000, 32)), centers: l2NormalizeRows(randomMatrix(rng, 5, 32)), q: 30, distance: 'cosine', mode: 'farthest' };
+  const js = kCenterGreedy(args);
+  const g = await kCenterGreedyGraph({ ...args, chunkRows: 600 });
+  assert.deepEqual([...g.rows], [...js.rows]);
+  assertClose(g.minDist, js.minDist, 1e-5, 'minDist');
+});
+
+test('graph without centres starts at `first`; exact ties go to the lowest row, as in JS', async () => {
+  // Grid points (0, 0.5, 1 coordinates) with many duplicates: distances are exactly representable sums.
+  const rng = new Rng(3);
+  const points = matrix(200, 3, Float32Array.from({ length: 600 }, () => rng.int(3) * 0.5));
+  for (const first of [0, 17]) {
+    const args: KCenterArgs = { points, q: 25, distance: 'l2', mode: 'farthest', first };
+    const js = kCenterGreedy(args);
+    const g = await kCenterGreedyGraph({ ...args, chunkRows: 64 });
+    assert.deepEqual([...g.rows], [...js.rows], `first ${first}`);
+    assert.equal(g.minDist[0], Infinity);
+  }
+});
+
+test('graph: q ≥ N picks every row once; nearest mode is refused', async () => {
+  const rng = new Rng(4);
+  const points = simplexPoints(rng, 9, 3);
+  const g = await kCenterGreedyGraph({ points, centers: simplexPoints(rng, 2, 3), q: 20, distance: 'l2', mode: 'farthest', chunkRows: 4 });
+  assert.deepEqual([...g.rows].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  await assert.rejects(kCenterGreedyGraph({ points, q: 2, distance: 'l2', mode: 'nearest' }), RangeError);
+  const auto = await kCenterGreedyAuto({ points, q: 3, distance: 'l2', mode: 'nearest' }, 'onnx');
+  assert.deepEqual([...auto.rows], [...kCenterGreedy({ points, q: 3, distance: 'l2', mode: 'nearest' }).rows], 'nearest falls back to JS');
+});
+
+test('graph BADGE update == JS factorised kernel', async () => {
+  const rng = new Rng(13);
+  const probs = simplexPoints(rng, 1500, 6);
+  const features = randomMatrix(rng, 1500, 40);
+  const js = badgeGreedy({ probs, features, q: 25 });
+  for (const chunkRows of [undefined, 500]) {
+    const g = await badgeGreedyGraph({ probs, features, q: 25, ...(chunkRows === undefined ? {} : { chunkRows }) });
+    assert.deepEqual([...g.rows], [...js.rows]);
+    assertClose(g.minDist.subarray(1), js.minDist.subarray(1), 1e-5, 'minDist');
+  }
+  const auto = await badgeGreedyAuto({ probs, features, q: 25 }, 'onnx');
+  assert.deepEqual([...auto.rows], [...js.rows]);
+});
+
+test('preferGraph: small problems stay in JS', () => {
+  assert.equal(preferGraph('l2', 1000, 10, 100), false);
+  assert.equal(preferGraph('l2', 50_000, 100, 200), true);
+  assert.equal(preferGraph('l2', 50_000, 100, 2), false);
+  assert.equal(preferGraph('l2', 50_000, 50, 200), false);
+  assert.equal(preferGraph('cosine', 50_000, 50, 200), true);
+  assert.equal(preferGraph('badge', 20_000, 1124, 100), true);
+});
