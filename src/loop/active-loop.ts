@@ -1,5 +1,6 @@
 import { accuracy } from '../eval/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
+import { runSelection } from '../strategies/registry.ts';
 import type { Strategy, StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from '../student/config.ts';
 import { trainStudent } from '../student/train.ts';
@@ -123,7 +124,8 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
     if (r < config.rounds - 1 && uRows.length > 0) {
       const t1 = performance.now();
       const all = await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta });
-      const sel = input.strategy.select(
+      const sel = await runSelection(
+        input.strategy,
         {
           pool: subset(all, uRows),
           labeled: subset(all, lRows),
