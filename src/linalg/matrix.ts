@@ -15,15 +15,24 @@ export function matrix(rows: number, cols: number, data?: Float32Array): Matrix 
   return { rows, cols, data: d };
 }
 
-/** Copies the given rows (in the given order) into a new matrix. */
+/**
+ * Copies the given rows (in the given order) into a new matrix. Runs of consecutive row indices
+ * are copied as one block, so taking a pool (all rows but a few labeled ones) costs one memcpy.
+ * @throws RangeError when a row index is out of range.
+ */
 export function takeRows(m: Matrix, rows: ArrayLike<number>): Matrix {
-  const out = new Float32Array(rows.length * m.cols);
-  for (let k = 0; k < rows.length; k++) {
-    const r = rows[k] as number;
-    if (r < 0 || r >= m.rows) throw new RangeError(`takeRows: row ${r} out of range 0..${m.rows - 1}`);
-    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), k * m.cols);
+  const c = m.cols;
+  const out = new Float32Array(rows.length * c);
+  let k = 0;
+  while (k < rows.length) {
+    const start = rows[k] as number;
+    if (!(start >= 0 && start < m.rows)) throw new RangeError(`takeRows: row ${start} out of range 0..${m.rows - 1}`);
+    let len = 1;
+    while (k + len < rows.length && rows[k + len] === start + len && start + len < m.rows) len++;
+    out.set(m.data.subarray(start * c, (start + len) * c), k * c);
+    k += len;
   }
-  return { rows: rows.length, cols: m.cols, data: out };
+  return { rows: rows.length, cols: c, data: out };
 }
 
 /** Row `i` as a subarray view (no copy). */
