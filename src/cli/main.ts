@@ -6,6 +6,7 @@ import { runExperiment } from '../loop/experiment.ts';
 import { summaryTable } from '../report/tables.ts';
 import { strategyNames } from '../strategies/registry.ts';
 import { UserError } from '../util/errors.ts';
+import { datasetsCommand } from './datasets.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 
 const log = (s: string): void => {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     .action(() => {
       for (const n of strategyNames()) log(n);
     });
+  program.addCommand(datasetsCommand(log));
   return program;
 }
 

@@ -2,13 +2,14 @@ import { Option, type Command } from 'commander';
 import type { Framework } from '../loop/active-loop.ts';
 import type { ExperimentOptions } from '../loop/experiment.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
+import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
 import { nonNegativeInt, numberIn, oneOf, parseSeeds, positiveInt } from './parse.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['zero-shot', 'no-distill'];
 
 /** Adds the options shared by `run` and `demo` (student, teacher, loop, cache). */
 export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy: string }): Command {
-  return cmd
+  return addDatasetOptions(cmd)
     .option('--strategy <names>', 'selection strategy, or a comma-separated list (see `activekd strategies`)', defaults.strategy)
     .addOption(new Option('--framework <names>', 'zero-shot (DHO distillation from the teacher) or no-distill (CE only); comma-separated for several').default('zero-shot'))
     .option('--rounds <n>', 'trained rounds R (1 initial + R−1 queries)', positiveInt('--rounds'), defaults.rounds)
@@ -33,7 +34,7 @@ export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy
 }
 
 /** Raw commander values of {@link addRunOptions}. */
-export interface RawRunOptions {
+export interface RawRunOptions extends RawDatasetOptions {
   strategy: string;
   framework: string;
   rounds: number;
@@ -64,6 +65,7 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
   return {
     data,
     ...(raw.classes ? { classesFile: raw.classes } : {}),
+    dataset: toOpenOptions({ ...raw, classes: undefined }),
     strategies: raw.strategy.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     frameworks,
     seeds: raw.seeds ?? [raw.seed],

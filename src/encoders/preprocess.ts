@@ -14,7 +14,13 @@ async function decodeFailure(input: string | Buffer, e: unknown): Promise<string
   if (size === 0) return 'empty file (0 bytes)';
   const msg = e instanceof Error ? e.message : String(e);
   const lines = [...new Set(msg.split('\n').map((l) => l.trim()).filter((l) => l !== ''))];
-  return lines.join('; ') || 'unknown decoder error';
+  const reason = lines.join('; ') || 'unknown decoder error';
+  if (!/pixel limit/i.test(reason)) return reason;
+  // Reading the header alone is cheap and bounded, whatever the image size.
+  const meta = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch(() => null);
+  return meta?.width && meta.height ? `${reason} (${meta.width}×${meta.height} = ${meta.width * meta.height} pixels; the limit is ${MAX_INPUT_PIXELS})` : reason;
 }
 
 /**

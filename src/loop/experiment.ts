@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ASSETS, mobilenetV1Spec, mobilenetV2Spec } from '../assets.ts';
-import { readImageFolder } from '../data/image-folder.ts';
+import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
 import { accuracy } from '../eval/accuracy.ts';
@@ -31,6 +31,8 @@ export interface TeacherOptions {
 export interface ExperimentOptions {
   data: string;
   classesFile?: string;
+  /** How to open `data` (format, limits, split options; see `openDataset`). */
+  dataset?: OpenDatasetOptions;
   strategies: string[];
   frameworks: Framework[];
   seeds: number[];
@@ -66,7 +68,7 @@ export interface RunRecord {
 export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRecord[]; prepared: PreparedData; teacherAccuracy: number | null }> {
   const t0 = performance.now();
   const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
-  const dataset = await readImageFolder(resolve(o.data), o.classesFile ? { classesFile: o.classesFile } : {});
+  const dataset = await openDataset(resolve(o.data), { ...o.dataset, ...(o.classesFile ? { classesFile: o.classesFile } : {}) });
   const C = dataset.classNames.length;
   if (C < 2) throw new UserError(`${o.data}: found ${C} class folder(s); active learning needs at least 2 classes`);
   const q = o.querySize ?? C;

@@ -1,0 +1,112 @@
+/**
+ * Reader of FGVC-Aircraft (variant level) in its official layout (SPEC.md §2.1): `variants.txt`
+ * and `images_variant_{train,val,test}.txt` beside an `images/` folder (the `data/` folder of
+ * `fgvc-aircraft-2013b`).
+ */
+import { join, resolve } from 'node:path';
+import { UserError } from '../util/errors.ts';
+import { checkListedFiles, itemId, makeSplit, readTextFile, splitLines, statOrNull, type ListedFile, type ReadDataset } from './common.ts';
+import type { SkippedFile, Split } from './dataset.ts';
+
+/** Options of {@link readFgvc}. */
+export interface FgvcOptions {
+  /** Skip listed images that do not exist (listed in `skipped`) instead of failing. Default false. */
+  allowMissing?: boolean;
+}
+
+/**
+ * The FGVC data folder of `source`: the folder itself when it holds `variants.txt`, else its
+ * `data/` sub-folder when that does; null when neither.
+ */
+export async function fgvcDataDir(source: string): Promise<string | null> {
+  const abs = resolve(source);
+  for (const d of [abs, join(abs, 'data')]) if ((await statOrNull(join(d, 'variants.txt')))?.isFile()) return d;
+  return null;
+}
+
+/** Reads `variants.txt`: one class name per line, in file order (label = line index). */
+async function readVariants(file: string): Promise<string[]> {
+  const lines = splitLines(await readTextFile(file, 'variants file'));
+  const seen = new Map<string, number>();
+  return lines.map((raw, i) => {
+    const name = raw.trim();
+    if (name === '') throw new UserError(`${file}, line ${i + 1}: empty line (expected one variant name per line)`);
+    const prev = seen.get(name);
+    if (prev !== undefined) throw new UserError(`${file}, line ${i + 1}: duplicate variant "${name}" (first on line ${prev})`);
+    seen.set(name, i + 1);
+    return name;
+  });
+}
+
+/** Reads one `images_variant_<split>.txt`: lines `<image id> <variant name with spaces>`. */
+async function readSplitFile(file: string, dataDir: string, classIndex: Map<string, number>, listed: ListedFile[]): Promise<{ paths: string[]; labels: number[] }> {
+  const lines = splitLines(await readTextFile(file, 'FGVC split file'));
+  const paths: string[] = [];
+  const labels: number[] = [];
+  const seen = new Map<string, number>();
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const m = /^(\S+)\s+(\S.*)$/.exec(line);
+    if (!m) throw new UserError(`${file}, line ${i + 1}: expected "<image id> <variant name>", got ${JSON.stringify(raw)}`);
+    const id = m[1] as string;
+    const variant = (m[2] as string).trim();
+    const label = classIndex.get(variant);
+    if (label === undefined) throw new UserError(`${file}, line ${i + 1}: unknown variant "${variant}" (not a line of ${join(dataDir, 'variants.txt')})`);
+    const prev = seen.get(id);
+    if (prev !== undefined) throw new UserError(`${file}, line ${i + 1}: image ${id} listed twice (first on line ${prev})`);
+    seen.set(id, i + 1);
+    const p = join(dataDir, 'images', `${id}.jpg`);
+    listed.push({ path: p, where: `line ${i + 1}` });
+    paths.push(p);
+    labels.push(label);
+  });
+  return { paths, labels };
+}
+
+/**
+ * Reads FGVC-Aircraft at the variant level (100 classes).
+ *
+ * - Class names = the lines of `variants.txt` in file order (label = line index).
+ * - Items = lines `<imageid> <variant name>` of `images_variant_{train,val,test}.txt`, image at
+ *   `images/<imageid>.jpg`; ids are `images/<imageid>.jpg`; items keep the file order.
+ * - `val` is read and validated but never used by the loop (SPEC.md §2.1); `val` and `test` files
+ *   are optional, `train` is required.
+ *
+ * @param source the `data/` folder of fgvc-aircraft-2013b (or the folder above it).
+ * @throws UserError naming the file and line when: there is no `variants.txt`; a file is missing or
+ *   empty; a variants line is empty or repeated; a split line is not `<id> <variant>`; a variant is
+ *   not in `variants.txt`; an image id is repeated; listed images are missing (first five and the
+ *   count; unless `allowMissing`).
+ */
+export async function readFgvc(source: string, opts: FgvcOptions = {}): Promise<ReadDataset> {
+  const dataDir = await fgvcDataDir(source);
+  if (dataDir === null) throw new UserError(`no variants.txt in ${resolve(source)} or its data/ folder: not an FGVC-Aircraft folder (expected variants.txt, images_variant_train.txt, images_variant_test.txt and images/)`);
+  const classNames = await readVariants(join(dataDir, 'variants.txt'));
+  const classIndex = new Map(classNames.map((c, i) => [c, i] as const));
+  const raw: Partial<Record<'train' | 'val' | 'test', { paths: string[]; labels: number[] }>> = {};
+  const skipped: SkippedFile[] = [];
+  const bad = new Set<string>();
+  for (const name of ['train', 'val', 'test'] as const) {
+    const f = join(dataDir, `images_variant_${name}.txt`);
+    if (name !== 'train' && (await statOrNull(f)) === null) continue;
+    const listed: ListedFile[] = [];
+    raw[name] = await readSplitFile(f, dataDir, classIndex, listed);
+    for (const p of await checkListedFiles(listed, f, opts.allowMissing ?? false, skipped)) bad.add(p);
+  }
+  const build = (name: 'train' | 'val' | 'test'): Split | undefined => {
+    const r = raw[name];
+    if (r === undefined) return undefined;
+    const keep = r.paths.map((_, i) => i).filter((i) => !bad.has(r.paths[i] as string));
+    return makeSplit(
+      keep.map((i) => itemId(dataDir, r.paths[i] as string)),
+      keep.map((i) => r.paths[i] as string),
+      keep.map((i) => r.labels[i] as number),
+    );
+  };
+  const train = build('train') as Split;
+  if (train.ids.length === 0) throw new UserError(`${join(dataDir, 'images_variant_train.txt')}: no usable training images`);
+  const test = build('test');
+  const val = build('val');
+  return { root: dataDir, classNames, train, ...(test && test.ids.length > 0 ? { test } : {}), ...(val && val.ids.length > 0 ? { val } : {}), skipped };
+}
