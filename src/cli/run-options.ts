@@ -5,13 +5,13 @@ import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
 import { nonNegativeInt, numberIn, oneOf, parseSeeds, positiveInt } from './parse.ts';
 
-const FRAMEWORKS: readonly Framework[] = ['zero-shot', 'no-distill'];
+const FRAMEWORKS: readonly Framework[] = ['zero-shot', 'few-shot', 'no-distill'];
 
 /** Adds the options shared by `run` and `demo` (student, teacher, loop, cache). */
 export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy: string }): Command {
   return addDatasetOptions(cmd)
     .option('--strategy <names>', 'selection strategy, or a comma-separated list (see `activekd strategies`)', defaults.strategy)
-    .addOption(new Option('--framework <names>', 'zero-shot (DHO distillation from the teacher) or no-distill (CE only); comma-separated for several').default('zero-shot'))
+    .addOption(new Option('--framework <names>', 'zero-shot (DHO distillation from the teacher), few-shot (from a CLAP probe refitted on the labeled set) or no-distill (CE only); comma-separated for several').default('zero-shot'))
     .option('--rounds <n>', 'trained rounds R (1 initial + R−1 queries)', positiveInt('--rounds'), defaults.rounds)
     .option('--query <n>', 'items labeled per round (default: number of classes)', positiveInt('--query'))
     .option('--initial-shots <n>', 'initial labeled items per class', positiveInt('--initial-shots'), 1)
@@ -22,6 +22,12 @@ export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy
     .option('--steps-per-batch <n>', 'training steps per 64 labeled items (paper: 200)', positiveInt('--steps-per-batch'), DEFAULT_DHO.stepsPerLabeledBatch)
     .option('--standardize', 'z-score backbone features before training (changes KD results; off in the paper setting)', false)
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
+    .option('--teacher <spec>', 'teacher: label-transfer (embedded MobileNetV2 + class map), clip:DIR (local CLIP ONNX folder, transformers.js layout) or precomputed:FILE (.npy + ids, .csv, .jsonl)', 'label-transfer')
+    .option('--prompts <dataset>', 'CLIP prompt templates of a dataset key (caltech101, dtd, eurosat, fgvc, food101, oxford_flowers, oxford_pets, stanford_cars, sun397, ucf101, imagenet); default "a photo of a {}."')
+    .option('--clip-download <model-id>', 'allow downloading missing CLIP files from this hub model id (e.g. Xenova/clip-vit-base-patch32)')
+    .addOption(new Option('--precomputed-kind <kind>', 'what a precomputed teacher file holds (default probs; JSONL: its field names)').choices(['probs', 'logits']))
+    .addOption(new Option('--clap-timing <when>', 'few-shot: refit CLAP before each round\'s student (paper, ImageNet code) or after it (others code, one-round lag)').choices(['beforeStudent', 'afterStudent']).default('afterStudent'))
+    .option('--clap-passes <n>', 'few-shot: CLAP steps = passes·|L|/64 (paper: 300)', numberIn('--clap-passes', 1e-3, 1e6), 300)
     .option('--teacher-model <file>', 'ImageNet classifier ONNX of the label-transfer teacher (default: embedded MobileNetV2)')
     .option('--class-map <file>', 'class map JSON: target class → ImageNet label names (default: embedded CIFAR-10 map)')
     .option('--imagenet-labels <file>', 'labels of the teacher model outputs, one per line (default: embedded)')
@@ -47,6 +53,12 @@ export interface RawRunOptions extends RawDatasetOptions {
   stepsPerBatch: number;
   standardize: boolean;
   studentModel?: string;
+  teacher: string;
+  prompts?: string;
+  clipDownload?: string;
+  precomputedKind?: 'probs' | 'logits';
+  clapTiming: 'beforeStudent' | 'afterStudent';
+  clapPasses: number;
   teacherModel?: string;
   classMap?: string;
   imagenetLabels?: string;
@@ -75,6 +87,11 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
     dho,
     ...(raw.studentModel ? { studentModel: raw.studentModel } : {}),
     teacher: {
+      spec: raw.teacher,
+      ...(raw.prompts ? { prompts: raw.prompts } : {}),
+      ...(raw.clipDownload ? { clipDownload: raw.clipDownload } : {}),
+      ...(raw.precomputedKind ? { precomputedKind: raw.precomputedKind } : {}),
+      clap: { clapTiming: raw.clapTiming, passes: raw.clapPasses },
       ...(raw.teacherModel ? { model: raw.teacherModel } : {}),
       ...(raw.classMap ? { mapFile: raw.classMap } : {}),
       ...(raw.imagenetLabels ? { labelsFile: raw.imagenetLabels } : {}),

@@ -4,12 +4,16 @@ import { runSelection } from '../strategies/registry.ts';
 import type { Strategy, StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from '../student/config.ts';
 import { trainStudent } from '../student/train.ts';
+import type { ClapFitRecord, FewShotTeacher } from '../teachers/clap.ts';
 import { Rng } from '../util/rng.ts';
 import { initialLabeledSet } from './initial.ts';
 import type { Oracle } from './oracle.ts';
 
-/** The distillation framework of a run (paper Table 1 columns). */
-export type Framework = 'zero-shot' | 'no-distill';
+/**
+ * The distillation framework of a run (paper Table 1 columns): `zero-shot` (fixed teacher
+ * probabilities), `few-shot` (CLAP refitted on the labeled set, SPEC §7.2) or `no-distill`.
+ */
+export type Framework = 'zero-shot' | 'few-shot' | 'no-distill';
 
 /** Inputs of one simulated or interactive active-learning run. */
 export interface ActiveLoopInput {
@@ -17,8 +21,14 @@ export interface ActiveLoopInput {
   readonly ids: readonly string[];
   /** N×D frozen student-backbone features of the training pool. */
   readonly features: Matrix;
-  /** N×C teacher probabilities on the training pool (required unless framework is no-distill). */
+  /** N×C teacher probabilities on the training pool (required for framework zero-shot). */
   readonly teacherProbs?: Matrix;
+  /**
+   * The few-shot teacher (required for framework few-shot; its pool rows ↔ `features` rows). It is
+   * refitted on the labeled set at the start of each round (`clapTiming: 'beforeStudent'`) or
+   * once before round 0 and after each round's student (`'afterStudent'`, SPEC §7.2, O1).
+   */
+  readonly fewShotTeacher?: FewShotTeacher;
   /** Ground truth of the pool, used only for the initial labeled set's classes and the oracle. */
   readonly poolLabels: Int32Array;
   /** T×D student features of the test split, and its labels, for per-round accuracy. */
@@ -60,6 +70,8 @@ export interface RoundRecord {
   selectedScores?: number[];
   trainSeconds: number;
   selectSeconds: number;
+  /** Few-shot teacher fits made during this round (framework few-shot), with their test accuracy. */
+  teacherFits?: ClapFitRecord[];
 }
 
 /** The outcome of a whole run. */
@@ -82,7 +94,10 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
   const { features, numClasses, config } = input;
   const n = features.rows;
   if (input.ids.length !== n || input.poolLabels.length !== n) throw new RangeError(`runActiveLoop: ${input.ids.length} ids, ${input.poolLabels.length} labels, ${n} feature rows`);
-  if (config.framework !== 'no-distill') {
+  const fewShot = config.framework === 'few-shot' ? input.fewShotTeacher : undefined;
+  if (config.framework === 'few-shot') {
+    if (!fewShot || fewShot.probs().rows !== n || fewShot.numClasses !== numClasses) throw new RangeError(`runActiveLoop: framework few-shot needs a few-shot teacher over the ${n} pool rows and ${numClasses} classes`);
+  } else if (config.framework !== 'no-distill') {
     const t = input.teacherProbs;
     if (!t || t.rows !== n || t.cols !== numClasses) throw new RangeError(`runActiveLoop: teacher probabilities must be ${n}×${numClasses}`);
   }
@@ -95,6 +110,10 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
   const inL = new Uint8Array(n);
   for (const r of labeled) inL[r] = 1;
   const rounds: RoundRecord[] = [];
+  const timing = fewShot?.config.clapTiming;
+  let fits: ClapFitRecord[] = [];
+  // SPEC §7.2 (others): fitted once on L_0 before round 0.
+  if (fewShot && timing === 'afterStudent') fits.push(fewShot.refit(Uint32Array.from(labeled), Int32Array.from(labeled, (i) => labelOf[i] as number)));
 
   for (let r = 0; r < config.rounds; r++) {
     const unlabeled: number[] = [];
@@ -102,13 +121,16 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
     const lRows = Uint32Array.from(labeled);
     const uRows = Uint32Array.from(unlabeled);
     const lLabels = Int32Array.from(labeled, (i) => labelOf[i] as number);
+    // SPEC §7.2 (ImageNet / paper): refitted on L_r at the start of round r.
+    if (fewShot && timing === 'beforeStudent') fits.push(fewShot.refit(lRows, lLabels));
+    const teacherProbs = fewShot ? fewShot.probs() : input.teacherProbs;
     const t0 = performance.now();
     const student = await trainStudent({
       features,
       labeledRows: lRows,
       labels: lLabels,
       unlabeledRows: uRows,
-      ...(config.framework !== 'no-distill' && input.teacherProbs ? { teacherProbs: input.teacherProbs } : {}),
+      ...(config.framework !== 'no-distill' && teacherProbs ? { teacherProbs } : {}),
       numClasses,
       config: { ...config.dho, framework: config.framework },
       rng: rng.fork(),
@@ -120,7 +142,14 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
       const tp = await student.predict(input.testFeatures, { alphaCe: config.dho.evalAlphaCe, beta: config.dho.evalBeta });
       testAccuracy = accuracy(tp.probs, input.testLabels);
     }
+    // SPEC §7.2 (others): refitted after the student of round r, on L_r → student r+1 learns from
+    // CLAP(L_r) (one-round lag, O1). The refit after the last round would never be used: skipped.
+    if (fewShot && timing === 'afterStudent' && r < config.rounds - 1) fits.push(fewShot.refit(lRows, lLabels));
     const record: RoundRecord = { round: r, labeledCount: labeled.length, testAccuracy, selectedIds: [], trainSeconds, selectSeconds: 0 };
+    if (fewShot) {
+      record.teacherFits = fits;
+      fits = [];
+    }
     if (r < config.rounds - 1 && uRows.length > 0) {
       const t1 = performance.now();
       const all = await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta });
@@ -130,7 +159,7 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
           pool: subset(all, uRows),
           labeled: subset(all, lRows),
           labeledLabels: lLabels,
-          ...(input.teacherProbs ? { teacherPool: takeRows(input.teacherProbs, uRows), teacherLabeled: takeRows(input.teacherProbs, lRows) } : {}),
+          ...(teacherProbs ? { teacherPool: takeRows(teacherProbs, uRows), teacherLabeled: takeRows(teacherProbs, lRows) } : {}),
           numClasses,
           rng: rng.fork(),
         },
@@ -154,6 +183,22 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
   return { rounds, initialIds: Array.from(initRows, (i) => input.ids[i] as string), labeledIds: labeled.map((i) => input.ids[i] as string) };
 }
 
+/** Row subset of predictions, each matrix copied only when a strategy first reads it. */
 function subset(p: StudentPredictions, rows: Uint32Array): StudentPredictions {
-  return { ce: takeRows(p.ce, rows), kd: takeRows(p.kd, rows), probs: takeRows(p.probs, rows), features: takeRows(p.features, rows) };
+  const memo: Partial<Record<keyof StudentPredictions, Matrix>> = {};
+  const get = (k: keyof StudentPredictions): Matrix => (memo[k] ??= takeRows(p[k], rows));
+  return {
+    get ce() {
+      return get('ce');
+    },
+    get kd() {
+      return get('kd');
+    },
+    get probs() {
+      return get('probs');
+    },
+    get features() {
+      return get('features');
+    },
+  };
 }

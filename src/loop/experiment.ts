@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ASSETS, mobilenetV1Spec, mobilenetV2Spec } from '../assets.ts';
+import { ASSETS, mobilenetV1Spec } from '../assets.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
@@ -9,14 +9,15 @@ import { writeJsonAtomic } from '../report/results.ts';
 import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { DhoConfig } from '../student/config.ts';
-import { LabelTransferTeacher } from '../teachers/label-transfer.ts';
 import { UserError } from '../util/errors.ts';
+import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from './active-loop.ts';
 import { SimulatedOracle } from './oracle.ts';
 import { prepareData, type PreparedData } from './prepare.ts';
+import { createFewShotTeacher, createTeacher, writeTeacherProbs, type TeacherChoice } from './teacher-setup.ts';
 
-/** Teacher options of an experiment (the label-transfer teacher; SPEC deviations in README). */
-export interface TeacherOptions {
+/** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
+export interface TeacherOptions extends TeacherChoice {
   /** ImageNet classifier ONNX with a `probs` output. Default: embedded MobileNetV2. */
   model?: string;
   /** Class map JSON. Default: embedded CIFAR-10 map. */
@@ -74,18 +75,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   const q = o.querySize ?? C;
   const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
   const needTeacher = o.frameworks.some((f) => f !== 'no-distill');
-  const teacher = needTeacher
-    ? await LabelTransferTeacher.create({
-        classNames: dataset.classNames,
-        ...(o.teacher.mapFile ? { mapFile: resolve(o.teacher.mapFile) } : {}),
-        ...(o.teacher.labelsFile ? { labelsFile: resolve(o.teacher.labelsFile) } : {}),
-        ...(o.teacher.model ? { spec: mobilenetV2Spec(resolve(o.teacher.model)) } : {}),
-        ...(o.teacher.reduce ? { reduce: o.teacher.reduce } : {}),
-        ...(o.teacher.temperature ? { temperature: o.teacher.temperature } : {}),
-        encode: { ...o.encode, progressLabel: 'teacher probabilities' },
-      })
-    : null;
+  const teacher = needTeacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
   const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
+  const fewShot = teacher && o.frameworks.includes('few-shot') ? await createFewShotTeacher(teacher, prepared, o.teacher.clap, o.encode) : null;
+  // Zero-shot teacher probabilities, in the precomputed-teacher format (replayable with precomputed:FILE).
+  if (prepared.teacherTrain) {
+    const splits = [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])];
+    writeTeacherProbs(join(o.out, 'teacher'), 'probs', splits);
+  }
   const prepSeconds = (performance.now() - t0) / 1000;
   o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
   for (const s of prepared.skipped.slice(0, 20)) o.log(`  skipped ${s.path}: ${s.reason}`);
@@ -109,10 +106,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
         const tr = performance.now();
         const name = o.strategies[si] as string;
         o.log(`\n== strategy ${name} (${JSON.stringify(strategy.config)}), framework ${framework}, seed ${seed}, ${o.rounds} rounds, Q=${q} ==`);
+        const runTeacher = framework === 'few-shot' && fewShot ? fewShot.withRng(new Rng(seed).fork()) : null;
         const result = await runActiveLoop({
           ids: prepared.train.ids,
           features: prepared.trainFeatures,
           ...(prepared.teacherTrain ? { teacherProbs: prepared.teacherTrain } : {}),
+          ...(runTeacher ? { fewShotTeacher: runTeacher } : {}),
           poolLabels: prepared.train.labels,
           ...(prepared.testFeatures && prepared.test ? { testFeatures: prepared.testFeatures, testLabels: prepared.test.labels } : {}),
           numClasses: C,
@@ -121,6 +120,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
           config: { framework, rounds: o.rounds, querySize: q, initialShots: o.initialShots, seed, dho: o.dho },
           onRound: (r) => {
             const acc = r.testAccuracy === null ? '—' : `${(100 * r.testAccuracy).toFixed(2)}%`;
+            for (const f of r.teacherFits ?? []) o.log(`  few-shot teacher fit ${f.fit} on ${f.labeledCount} labels: ${f.steps} steps, test acc ${f.testAccuracy === null ? '—' : `${(100 * f.testAccuracy).toFixed(2)}%`} (${f.seconds.toFixed(1)} s)`);
             o.log(`round ${String(r.round).padStart(2)}  labeled ${String(r.labeledCount).padStart(5)}  test acc ${acc}  (train ${r.trainSeconds.toFixed(1)} s, select ${r.selectSeconds.toFixed(2)} s)`);
           },
         });
@@ -130,6 +130,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
         writeJsonAtomic(join(dir, 'results.json'), {
           config: { strategy: name, strategyConfig: strategy.config, framework, seed, rounds: o.rounds, querySize: q, initialShots: o.initialShots },
           ...manifest,
+          ...(runTeacher ? { fewShotTeacher: { id: runTeacher.id, config: runTeacher.config, fits: runTeacher.fits } } : {}),
           initialIds: result.initialIds,
           rounds: result.rounds,
           finalAccuracy: result.rounds.at(-1)?.testAccuracy ?? null,

@@ -551,6 +551,14 @@ export class FewShotTeacher {
     this.model = zeroShotClap(w, this.config, args.bias);
   }
 
+  /**
+   * A fresh teacher over the same features and prototypes, with no fits yet and its own random
+   * source (one per active-learning run, so runs do not share fit history or random streams).
+   */
+  withRng(rng: Rng): FewShotTeacher {
+    return new FewShotTeacher({ ...this.args, rng });
+  }
+
   /** e.g. `clap(clip:…)`. */
   get id(): string {
     return `clap(${this.args.baseId})`;

@@ -49,6 +49,11 @@ export interface PrecomputedArgs {
    * it, with `/` separators (the ImageFolder item ids). Without it, paths are looked up as given.
    */
   root?: string;
+  /**
+   * Item id of each image path (e.g. built from a dataset's splits: path → id); takes precedence
+   * over {@link root} in {@link PrecomputedTeacher.probs}.
+   */
+  idOfPath?: ReadonlyMap<string, string>;
   /** Largest accepted |Σ_c p_c − 1| of a probability row. Default 1e-3. */
   tolerance?: number;
 }
@@ -354,6 +359,7 @@ export class PrecomputedTeacher implements Teacher {
     private readonly scores: PrecomputedScores,
     private readonly sha256: string,
     readonly root: string | undefined,
+    private readonly idOfPath: ReadonlyMap<string, string> | undefined,
   ) {
     this.ids = scores.ids;
     this.rowOf = new Map(scores.ids.map((id, i) => [id, i]));
@@ -368,7 +374,7 @@ export class PrecomputedTeacher implements Teacher {
     const scores = await readPrecomputed(args);
     const file = resolve(args.file);
     const sha = createHash('sha256').update(await readFile(file)).digest('hex');
-    return new PrecomputedTeacher(file, args.classNames, scores, sha, args.root === undefined ? undefined : resolve(args.root));
+    return new PrecomputedTeacher(file, args.classNames, scores, sha, args.root === undefined ? undefined : resolve(args.root), args.idOfPath);
   }
 
   /** Configuration, for logs and run records. */
@@ -420,8 +426,13 @@ export class PrecomputedTeacher implements Teacher {
     return matrix(ids.length, c, out);
   }
 
-  /** The item id of an image path: its path relative to `root` with `/` separators, or the path itself. */
+  /**
+   * The item id of an image path: from the `idOfPath` map when given and it has the path, else
+   * its path relative to `root` with `/` separators, else the path itself.
+   */
   idOf(path: string): string {
+    const mapped = this.idOfPath?.get(path);
+    if (mapped !== undefined) return mapped;
     if (this.root === undefined) return path;
     return relative(this.root, resolve(path)).split(sep).join('/');
   }
