@@ -98,7 +98,7 @@ export interface DhoConfig {
 }
 
 /** Work threshold of `engine: 'auto'`: batch rows × parameters (multiply-adds of one forward). */
-export const TS_ENGINE_MAX_WORK = 1_000_000;
+export const TS_ENGINE_MAX_WORK = 50_000;
 
 /** The paper's defaults for the 10 "other" datasets (SPEC §5.2, §6, §14) with the adapter head. */
 export const DEFAULT_DHO: Readonly<DhoConfig> = Object.freeze({

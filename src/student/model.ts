@@ -7,7 +7,7 @@ import type { DhoHead } from '../linalg/dho-layout.ts';
 import type { DhoPredictParams } from '../linalg/dho-ref.ts';
 import type { StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from './config.ts';
-import { distills, validateDhoConfig } from './config.ts';
+import { distills, TS_ENGINE_MAX_WORK, validateDhoConfig } from './config.ts';
 import { predictRows } from './engine.ts';
 
 /** One named parameter tensor: row-major float32 `data` with `shape` ([in, out] for weights, [out] for biases). */
@@ -163,8 +163,11 @@ export function createStudentModel(init: StudentModelInit): StudentModel {
       if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`StudentModel.predict: alphaCe must be in [0, 1], got ${alpha}`);
       if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`StudentModel.predict: beta must be positive, got ${beta}`);
       const n = features.rows;
+      // The twin only for tiny inputs: predicting a pool with it is ~100× slower than the graph.
+      const work = n * D * (H > 0 && pp.W1 !== undefined ? H : 2 * C);
+      const engine = config.engine === 'auto' ? (work <= TS_ENGINE_MAX_WORK ? 'ts' : 'onnx') : config.engine;
       const out = await predictRows(pp, features.data, n, alpha, 1 / beta, {
-        engine: init.engine,
+        engine,
         chunk: config.predictChunk,
         ...(config.threads !== undefined ? { threads: config.threads } : {}),
         ...(transform ? { transform } : {}),
