@@ -5,9 +5,10 @@
  * numeric core is `badgeGreedy` (badge-kernel.ts), which never materialises the C·D embeddings.
  */
 import type { Matrix } from '../linalg/matrix.ts';
-import { type BadgeFirstPick, badgeGreedy } from './badge-kernel.ts';
+import { type BadgeFirstPick } from './badge-kernel.ts';
 import { defineStrategy, softmaxRows } from './common.ts';
 import { badgeGreedyAuto, type KCenterBackend } from './kcenter-graph.ts';
+import { badgeGreedyThreaded } from './kcenter-threads.ts';
 import type { SelectionContext, Strategy } from './types.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface BadgeOptions {
   readonly head?: BadgeHead;
   /** Kernel used by `selectAsync` (default `'auto'`); `select` is always JS. */
   readonly backend?: KCenterBackend;
+  /** Worker threads of the JS kernel (default 1; identical picks, see kcenter-threads.ts). */
+  readonly threads?: number;
 }
 
 function headProbs(ctx: SelectionContext, head: BadgeHead): Matrix {
@@ -41,12 +44,13 @@ export function createBadge(options: BadgeOptions = {}): Strategy {
   const firstPick = options.firstPick ?? 'argmaxRawNorm';
   const head = options.head ?? 'combined';
   const backend = options.backend ?? 'auto';
+  const threads = options.threads ?? 1;
   return defineStrategy({
     name: 'badge',
     needs: head === 'combined' ? ['probs', 'features'] : ['logits', 'features'],
-    config: { firstPick, head, distance: 'cosine', mode: 'farthest', centres: 'none', backend },
+    config: { firstPick, head, distance: 'cosine', mode: 'farthest', centres: 'none', backend, ...(threads !== 1 ? { threads } : {}) },
     run: (ctx, q) => {
-      const r = badgeGreedy({ probs: headProbs(ctx, head), features: ctx.pool.features, q, firstPick });
+      const r = badgeGreedyThreaded({ probs: headProbs(ctx, head), features: ctx.pool.features, q, firstPick }, threads);
       return { rows: r.rows, scores: r.minDist };
     },
     runAsync: async (ctx, q) => {

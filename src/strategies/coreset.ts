@@ -6,7 +6,8 @@
  */
 import { defineStrategy, l2NormalizeRows } from './common.ts';
 import { type KCenterBackend, kCenterGreedyAuto } from './kcenter-graph.ts';
-import { kCenterGreedy, type KCenterArgs } from './kcenter.ts';
+import { kCenterGreedyThreaded } from './kcenter-threads.ts';
+import { type KCenterArgs } from './kcenter.ts';
 import type { SelectionContext, Strategy } from './types.ts';
 
 /** Options of `coreset`. */
@@ -15,6 +16,8 @@ export interface CoresetOptions {
   readonly backend?: KCenterBackend;
   /** Pool rows per block / per graph call (default: all; does not change the result). */
   readonly chunkRows?: number;
+  /** Worker threads of the JS kernel (default 1; identical picks, see kcenter-threads.ts). */
+  readonly threads?: number;
 }
 
 /**
@@ -25,6 +28,7 @@ export interface CoresetOptions {
 export function createCoreset(options: CoresetOptions = {}): Strategy {
   const backend = options.backend ?? 'auto';
   const chunkRows = options.chunkRows;
+  const threads = options.threads ?? 1;
   const args = (ctx: SelectionContext, q: number): KCenterArgs => ({
     points: l2NormalizeRows(ctx.pool.features),
     centers: l2NormalizeRows(ctx.labeled.features),
@@ -35,12 +39,13 @@ export function createCoreset(options: CoresetOptions = {}): Strategy {
   });
   const config: Record<string, unknown> = { space: 'features (L2-normalised)', distance: 'cosine', mode: 'farthest', centres: 'labeled-set features', backend };
   if (chunkRows !== undefined) config.chunkRows = chunkRows;
+  if (threads !== 1) config.threads = threads;
   return defineStrategy({
     name: 'coreset',
     needs: ['features'],
     config,
     run: (ctx, q) => {
-      const r = kCenterGreedy(args(ctx, q));
+      const r = kCenterGreedyThreaded(args(ctx, q), threads);
       return { rows: r.rows, scores: r.minDist };
     },
     runAsync: async (ctx, q) => {

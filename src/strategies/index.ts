@@ -17,3 +17,8 @@ export { checkSelectionInputs, l2NormalizeRows, softmaxRows, topQ } from './comm
 export { cosineDistance, kCenterGreedy, l2Distance, type KCenterArgs, type KCenterDistance, type KCenterMode, type KCenterResult } from './kcenter.ts';
 export { badgeDistance, badgeEmbeddingDot, badgeFactors, badgeGreedy, type BadgeArgs, type BadgeFactors, type BadgeFirstPick } from './badge-kernel.ts';
 export { badgeGreedyAuto, badgeGreedyGraph, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs, type GraphKind, type KCenterBackend } from './kcenter-graph.ts';
+export { badgeKMeansPP, createBadgeKMeansPP, twoHeadFactors, twoHeadSqDistance, type BadgeKMeansPPArgs, type BadgeKMeansPPOptions, type TwoHeadFactors } from './badge-kmeanspp.ts';
+export { createTypiClust, typicality, type TypiClustOptions } from './typiclust.ts';
+export { ballGraph, createProbCover, purityDelta, type BallGraph, type ProbCoverOptions } from './probcover.ts';
+export { kMeans, type KMeansResult } from './kmeans.ts';
+export { badgeGreedyThreaded, kCenterGreedyThreaded } from './kcenter-threads.ts';

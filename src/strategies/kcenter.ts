@@ -248,7 +248,7 @@ export function greedyTraversal(opts: { q: number; mode: KCenterMode; minDist: F
  * distance (≲ dim·1.1e-16 relative), so a skipped distance is provably ≥ the running minimum and the
  * result stays bit-identical to the unpruned loop.
  */
-const PRUNE_SAFETY = 1 + 1e-9;
+export const PRUNE_SAFETY = 1 + 1e-9;
 
 /**
  * Fused L2 update + scan (see {@link RunningMinUpdate}) with exact triangle-inequality pruning:

@@ -11,7 +11,8 @@
 import type { Matrix } from '../linalg/matrix.ts';
 import { defineStrategy, softmaxRows } from './common.ts';
 import { type KCenterBackend, kCenterGreedyAuto } from './kcenter-graph.ts';
-import { kCenterGreedy, type KCenterArgs, type KCenterMode } from './kcenter.ts';
+import { kCenterGreedyThreaded } from './kcenter-threads.ts';
+import { type KCenterArgs, type KCenterMode } from './kcenter.ts';
 import type { SelectionContext, Strategy, StrategyInput } from './types.ts';
 
 /**
@@ -30,12 +31,16 @@ export interface PCoreSetOptions {
   readonly backend?: KCenterBackend;
   /** Pool rows per block / per graph call (default: all; does not change the result). */
   readonly chunkRows?: number;
+  /** Worker threads of the JS kernel (default 1; identical picks, see kcenter-threads.ts). */
+  readonly threads?: number;
 }
 
 /** Options of `pcoreset-reverse` (no backend: nearest-first is JS only). */
 export interface PCoreSetReverseOptions {
   readonly space?: ProbabilitySpace;
   readonly chunkRows?: number;
+  /** Worker threads of the JS kernel (default 1; identical picks). */
+  readonly threads?: number;
 }
 
 /** The inputs a probability space reads. */
@@ -66,7 +71,7 @@ export function probabilitySpace(ctx: SelectionContext, space: ProbabilitySpace)
 }
 
 /** Shared body of pcoreset / pcoreset-reverse. */
-function createProbabilityKCenter(name: string, mode: KCenterMode, space: ProbabilitySpace, backend: KCenterBackend | undefined, chunkRows: number | undefined): Strategy {
+function createProbabilityKCenter(name: string, mode: KCenterMode, space: ProbabilitySpace, backend: KCenterBackend | undefined, chunkRows: number | undefined, threads = 1): Strategy {
   const args = (ctx: SelectionContext, q: number): KCenterArgs => {
     const { pool, labeled } = probabilitySpace(ctx, space);
     return { points: pool, centers: labeled, q, distance: 'l2', mode, ...(chunkRows === undefined ? {} : { chunkRows }) };
@@ -74,12 +79,13 @@ function createProbabilityKCenter(name: string, mode: KCenterMode, space: Probab
   const config: Record<string, unknown> = { space, distance: 'l2', mode, centres: 'labeled-set predictions' };
   if (backend !== undefined) config.backend = backend;
   if (chunkRows !== undefined) config.chunkRows = chunkRows;
+  if (threads !== 1) config.threads = threads;
   return defineStrategy({
     name,
     needs: spaceNeeds(space),
     config,
     run: (ctx, q) => {
-      const r = kCenterGreedy(args(ctx, q));
+      const r = kCenterGreedyThreaded(args(ctx, q), threads);
       return { rows: r.rows, scores: r.minDist };
     },
     runAsync: async (ctx, q) => {
@@ -95,7 +101,7 @@ function createProbabilityKCenter(name: string, mode: KCenterMode, space: Probab
  * with q > 0.
  */
 export function createPCoreSet(options: PCoreSetOptions = {}): Strategy {
-  return createProbabilityKCenter('pcoreset', 'farthest', options.space ?? 'combined', options.backend ?? 'auto', options.chunkRows);
+  return createProbabilityKCenter('pcoreset', 'farthest', options.space ?? 'combined', options.backend ?? 'auto', options.chunkRows, options.threads);
 }
 
 /**
@@ -104,5 +110,5 @@ export function createPCoreSet(options: PCoreSetOptions = {}): Strategy {
  * labeled prediction has distance 0 and is picked first. Scores = distance at pick time.
  */
 export function createPCoreSetReverse(options: PCoreSetReverseOptions = {}): Strategy {
-  return createProbabilityKCenter('pcoreset-reverse', 'nearest', options.space ?? 'combined', undefined, options.chunkRows);
+  return createProbabilityKCenter('pcoreset-reverse', 'nearest', options.space ?? 'combined', undefined, options.chunkRows, options.threads);
 }

@@ -8,17 +8,29 @@
  */
 import { UserError } from '../util/errors.ts';
 import { type BadgeOptions, createBadge } from './badge.ts';
+import { type BadgeKMeansPPOptions, createBadgeKMeansPP } from './badge-kmeanspp.ts';
 import { type ClassBalancedOptions, createClassBalanced } from './class-balanced.ts';
 import { type CoresetOptions, createCoreset } from './coreset.ts';
 import { createEntropy, type EntropyOptions } from './entropy.ts';
 import { createLeastConfidence, type LeastConfidenceOptions } from './least-confidence.ts';
 import { createMargin, type MarginOptions } from './margin.ts';
 import { createPCoreSet, createPCoreSetReverse, type PCoreSetOptions, type PCoreSetReverseOptions } from './pcoreset.ts';
+import { createProbCover, type ProbCoverOptions } from './probcover.ts';
 import { createRandom, type RandomOptions } from './random.ts';
+import { createTypiClust, type TypiClustOptions } from './typiclust.ts';
 import type { Selection, SelectionContext, Strategy } from './types.ts';
 
 /** How one option is validated: an enumeration of strings, or a positive integer. */
-export type OptionSpec = { readonly kind: 'enum'; readonly values: readonly string[]; readonly doc: string } | { readonly kind: 'positiveInteger'; readonly doc: string };
+export type OptionSpec = { readonly kind: 'enum'; readonly values: readonly string[]; readonly doc: string } | { readonly kind: 'positiveInteger'; readonly doc: string } | NumberOptionSpec;
+
+/** A numeric option: finite, within [min, max] (inclusive), optionally an integer. */
+export interface NumberOptionSpec {
+  readonly kind: 'number';
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+  readonly doc: string;
+}
 
 /** One registry entry: what the strategy is, where it is specified, its options and its factory. */
 export interface StrategyEntry<O> {
@@ -34,6 +46,7 @@ export interface StrategyEntry<O> {
 
 const BACKEND: OptionSpec = { kind: 'enum', values: ['auto', 'js', 'onnx'], doc: 'kernel used by selectAsync: auto = onnxruntime graph on large pools' };
 const CHUNK: OptionSpec = { kind: 'positiveInteger', doc: 'pool rows per block / per graph call (does not change the result)' };
+const THREADS: OptionSpec = { kind: 'positiveInteger', doc: 'worker threads of the JS running-minimum update (1 = none; identical picks)' };
 const SPACE: OptionSpec = { kind: 'enum', values: ['combined', 'ce', 'kd', 'teacher'], doc: 'probability space: combined student probs, one head, or the teacher' };
 
 function entry<O>(e: StrategyEntry<O>): StrategyEntry<O> {
@@ -50,7 +63,7 @@ export const STRATEGIES = Object.freeze({
     description: 'k-center greedy on L2-normalised features, cosine distance, labeled centres',
     source: 'SPEC §9.3',
     defaults: { backend: 'auto' },
-    options: { backend: BACKEND, chunkRows: CHUNK },
+    options: { backend: BACKEND, chunkRows: CHUNK, threads: THREADS },
     create: createCoreset,
   }),
   badge: entry<BadgeOptions>({
@@ -61,23 +74,55 @@ export const STRATEGIES = Object.freeze({
       firstPick: { kind: 'enum', values: ['argmaxRawNorm', 'argmaxNormalizedNorm', 'index0'], doc: 'first pick rule (SPEC §12 O9)' },
       head: { kind: 'enum', values: ['combined', 'ce', 'kd'], doc: 'probabilities the embedding is built from' },
       backend: BACKEND,
+      threads: THREADS,
     },
     create: createBadge,
+  }),
+  'badge-kmeanspp': entry<BadgeKMeansPPOptions>({
+    description: 'BADGE paper variant: k-means++ (D² sampling) on both heads\' concatenated gradient embeddings (factorised)',
+    source: 'SPEC §9.6 / §12 D2 (paper App. B; Ash et al. 2020)',
+    defaults: {},
+    options: {},
+    create: createBadgeKMeansPP,
   }),
   'class-balanced': entry<ClassBalancedOptions>({ description: 'random picks per predicted class, inverse labeled-frequency budget (code quirks kept)', source: 'SPEC §9.7', defaults: {}, options: {}, create: createClassBalanced }),
   pcoreset: entry<PCoreSetOptions>({
     description: 'PCoreSet: farthest-first k-center in the student probability simplex, labeled predictions as centres',
     source: 'SPEC §9.4',
     defaults: { space: 'combined', backend: 'auto' },
-    options: { space: SPACE, backend: BACKEND, chunkRows: CHUNK },
+    options: { space: SPACE, backend: BACKEND, chunkRows: CHUNK, threads: THREADS },
     create: createPCoreSet,
   }),
   'pcoreset-reverse': entry<PCoreSetReverseOptions>({
     description: 'PCoreSet+R: nearest-first variant of pcoreset',
     source: 'SPEC §9.5',
     defaults: { space: 'combined' },
-    options: { space: SPACE, chunkRows: CHUNK },
+    options: { space: SPACE, chunkRows: CHUNK, threads: THREADS },
     create: createPCoreSetReverse,
+  }),
+  typiclust: entry<TypiClustOptions>({
+    description: 'TypiClust: most typical point of the largest uncovered k-means clusters of L2-normalised features',
+    source: 'ANCHORS.md (Hacohen et al. 2022); typiclust.ts',
+    defaults: {},
+    options: {
+      maxClusters: { kind: 'positiveInteger', doc: 'cap on k = |L| + Q clusters (default 500)' },
+      maxIterations: { kind: 'positiveInteger', doc: 'Lloyd iterations (default 20)' },
+      minClusterSize: { kind: 'number', min: 0, max: Number.MAX_SAFE_INTEGER, integer: true, doc: 'clusters of at most this size are visited last (default 5)' },
+      neighbors: { kind: 'positiveInteger', doc: 'K of the typicality (default 20)' },
+    },
+    create: createTypiClust,
+  }),
+  probcover: entry<ProbCoverOptions>({
+    description: 'ProbCover: greedy max coverage of δ-balls of L2-normalised features (δ by the purity rule)',
+    source: 'ANCHORS.md (Yehuda et al. 2022); probcover.ts',
+    defaults: {},
+    options: {
+      delta: { kind: 'number', min: Number.MIN_VALUE, max: 2, doc: 'fixed ball radius (default: purity rule)' },
+      purity: { kind: 'number', min: Number.MIN_VALUE, max: 1, doc: 'purity threshold α of the δ rule (default 0.95)' },
+      purityRows: { kind: 'positiveInteger', doc: 'nodes sampled by the purity rule (default 2000)' },
+      maxDegree: { kind: 'positiveInteger', doc: 'neighbours kept per ball (default 1000)' },
+    },
+    create: createProbCover,
   }),
 });
 
@@ -95,6 +140,9 @@ export interface StrategyOptionsMap {
   'class-balanced': ClassBalancedOptions;
   pcoreset: PCoreSetOptions;
   'pcoreset-reverse': PCoreSetReverseOptions;
+  'badge-kmeanspp': BadgeKMeansPPOptions;
+  typiclust: TypiClustOptions;
+  probcover: ProbCoverOptions;
 }
 
 /** Names used by the reference code's scripts, accepted as aliases (SPEC §9). */
@@ -173,6 +221,9 @@ function validateOptions(name: StrategyName, options: Readonly<Record<string, un
     }
     if (spec.kind === 'positiveInteger' && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)) {
       throw new UserError(`strategy "${name}": option ${k} must be a positive integer; got ${JSON.stringify(v)}.`);
+    }
+    if (spec.kind === 'number' && !(typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max && (spec.integer !== true || Number.isSafeInteger(v)))) {
+      throw new UserError(`strategy "${name}": option ${k} must be a${spec.integer === true ? 'n integer' : ' number'} in [${spec.min}, ${spec.max}]; got ${JSON.stringify(v)}.`);
     }
     out[k] = v;
   }

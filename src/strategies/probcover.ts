@@ -1,0 +1,216 @@
+/**
+ * `probcover` — ProbCover (Yehuda, Dekel, Hacohen & Weinshall, NeurIPS 2022), a low-budget strategy:
+ * greedy maximum coverage of δ-balls in the student's L2-normalised feature space (ANCHORS.md name).
+ *
+ * ```
+ * X ← L2-normalise([pool features; labeled features])                  (N + M nodes)
+ * B(i) = { j : ‖x_i − x_j‖ < δ }  (includes i itself), capped at the maxDegree closest (ties → lower j)
+ * covered ← ∪_{l ∈ labeled} B(l)
+ * repeat Q times:
+ *     k ← argmax over unpicked pool rows of |B(k) \ covered|   (ties → lowest row)
+ *     if that maximum is 0: k ← uniform over unpicked pool rows (ctx.rng)   (reference behaviour)
+ *     covered ← covered ∪ B(k)
+ * ```
+ *
+ * δ: the `delta` option (a fixed radius in (0, 2], Euclidean on unit vectors), else the **purity rule**
+ * of the paper: pseudo-labels = k-means (k = numClasses, seeded from ctx.rng) on X; a ball B(i) is pure
+ * when all its members share i's pseudo-label, i.e. when δ ≤ r_i = distance from i to the nearest node
+ * of another pseudo-label. The largest δ whose purity (fraction of pure balls) is ≥ α (`purity`,
+ * default 0.95) is the ⌊(1−α)·s⌋-th smallest r_i — computed exactly, no grid — over s =
+ * min(N + M, `purityRows`) nodes sampled with ctx.rng (default 2,000; each r_i is exact over all nodes).
+ * δ is capped at 2 (the diameter of the unit sphere); with a single pseudo-label every r_i is ∞ → δ = 2.
+ *
+ * Memory: neighbour lists are built row by row (no N×N matrix) with at most `maxDegree` entries per
+ * pool row (default 1,000) plus their reverse lists: O(N·maxDegree). Time O((N + M)²·D) for the
+ * graph, O(Q·maxDegree²)-bounded for the greedy updates.
+ */
+import type { Matrix } from '../linalg/matrix.ts';
+import type { Rng } from '../util/rng.ts';
+import { defineStrategy, l2NormalizeRows } from './common.ts';
+import { l2Distance } from './kcenter.ts';
+import { kMeans, stackRows } from './kmeans.ts';
+import type { Strategy } from './types.ts';
+
+/** Options of `probcover`. */
+export interface ProbCoverOptions {
+  /** Fixed ball radius δ in (0, 2] (L2 on unit vectors); default: the purity rule. */
+  readonly delta?: number;
+  /** Purity threshold α of the purity rule (default 0.95). */
+  readonly purity?: number;
+  /** Nodes sampled for the purity rule (default 2,000). */
+  readonly purityRows?: number;
+  /** Maximum neighbours kept per ball (default 1,000). */
+  readonly maxDegree?: number;
+}
+
+/**
+ * The purity-rule radius (module docs) for unit-norm rows `x` and pseudo-labels `labels`.
+ * @returns δ in [0, 2].
+ */
+export function purityDelta(x: Matrix, labels: Int32Array, alpha: number, sampleRows: number, rng: Rng): number {
+  const total = x.rows;
+  const D = x.cols;
+  const perm = rng.permutation(total);
+  const s = Math.min(total, sampleRows);
+  const r = new Float64Array(s);
+  for (let a = 0; a < s; a++) {
+    const i = perm[a] as number;
+    const li = labels[i] as number;
+    let best = Infinity;
+    for (let j = 0; j < total; j++) {
+      if (labels[j] === li) continue;
+      const d = l2Distance(x.data, i * D, x.data, j * D, D);
+      if (d < best) best = d;
+    }
+    r[a] = best;
+  }
+  r.sort();
+  const idx = Math.min(s - 1, Math.floor((1 - alpha) * s));
+  return Math.min(2, r[idx] as number);
+}
+
+/** Compressed neighbour lists: `index[offset[i] .. offset[i+1])` are the members of B(i). */
+export interface BallGraph {
+  readonly offset: Uint32Array;
+  readonly index: Int32Array;
+}
+
+/**
+ * Balls B(i) = {j : ‖x_i − x_j‖ < δ} of the first `rows` nodes over all nodes of `x`, each capped at
+ * the `maxDegree` closest (ties → lower j). Built row by row: O(rows·maxDegree) memory.
+ */
+export function ballGraph(x: Matrix, rows: number, delta: number, maxDegree: number): BallGraph {
+  const total = x.rows;
+  const D = x.cols;
+  const offset = new Uint32Array(rows + 1);
+  let index = new Int32Array(Math.max(16, Math.min(rows * 8, rows * maxDegree)));
+  let len = 0;
+  const candJ: number[] = [];
+  const candD: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    candJ.length = 0;
+    candD.length = 0;
+    for (let j = 0; j < total; j++) {
+      const d = l2Distance(x.data, i * D, x.data, j * D, D);
+      if (d < delta) {
+        candJ.push(j);
+        candD.push(d);
+      }
+    }
+    let keep: number[] = candJ;
+    if (candJ.length > maxDegree) {
+      const order = candJ.map((_, k) => k).sort((a, b) => (candD[a] as number) - (candD[b] as number) || (candJ[a] as number) - (candJ[b] as number));
+      keep = order
+        .slice(0, maxDegree)
+        .map((k) => candJ[k] as number)
+        .sort((a, b) => a - b);
+    }
+    if (len + keep.length > index.length) {
+      const grown = new Int32Array(Math.max(index.length * 2, len + keep.length));
+      grown.set(index.subarray(0, len));
+      index = grown;
+    }
+    for (const j of keep) index[len++] = j;
+    offset[i + 1] = len;
+  }
+  return { offset, index: index.slice(0, len) };
+}
+
+/**
+ * Creates `probcover` (module docs). Reads `ctx.pool.features` (N×D) and `ctx.labeled.features` (M×D);
+ * the purity rule's k-means and sample, and the random fallback, draw from `ctx.rng`. Scores = newly
+ * covered nodes of each pick. `select` throws RangeError on a bad q / shapes, EmptyPoolError on an
+ * empty pool with q > 0.
+ */
+export function createProbCover(options: ProbCoverOptions = {}): Strategy {
+  const fixed = options.delta;
+  const alpha = options.purity ?? 0.95;
+  const purityRows = options.purityRows ?? 2000;
+  const maxDegree = options.maxDegree ?? 1000;
+  if (fixed !== undefined && !(fixed > 0 && fixed <= 2)) throw new RangeError(`probcover: delta must be in (0, 2], got ${fixed}`);
+  if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`probcover: purity must be in (0, 1], got ${alpha}`);
+  return defineStrategy({
+    name: 'probcover',
+    needs: ['features'],
+    config: { space: 'features (L2-normalised)', delta: fixed ?? 'purity rule', purity: alpha, purityRows, maxDegree },
+    run: (ctx, q, n) => {
+      const m = ctx.labeled.features.rows;
+      const x = l2NormalizeRows(stackRows(ctx.pool.features, ctx.labeled.features));
+      const total = n + m;
+      let delta = fixed;
+      if (delta === undefined) {
+        const km = kMeans(x, Math.max(1, ctx.numClasses), ctx.rng);
+        delta = purityDelta(x, km.labels, alpha, purityRows, ctx.rng);
+      }
+      const covered = new Uint8Array(total);
+      // Coverage of the labeled balls (computed and applied one ball at a time, not stored).
+      const D = x.cols;
+      const tmp: number[] = [];
+      const tmpD: number[] = [];
+      for (let l = n; l < total; l++) {
+        tmp.length = 0;
+        tmpD.length = 0;
+        for (let j = 0; j < total; j++) {
+          const d = l2Distance(x.data, l * D, x.data, j * D, D);
+          if (d < delta) {
+            tmp.push(j);
+            tmpD.push(d);
+          }
+        }
+        let keep = tmp;
+        if (tmp.length > maxDegree) keep = tmp.map((_, k) => k).sort((a, b) => (tmpD[a] as number) - (tmpD[b] as number) || (tmp[a] as number) - (tmp[b] as number)).slice(0, maxDegree).map((k) => tmp[k] as number);
+        for (const j of keep) covered[j] = 1;
+      }
+      const g = ballGraph(x, n, delta, maxDegree);
+      // Reverse lists: rev(j) = pool rows i with j ∈ B(i).
+      const revOff = new Uint32Array(total + 1);
+      for (const j of g.index) revOff[j + 1] = (revOff[j + 1] as number) + 1;
+      for (let j = 0; j < total; j++) revOff[j + 1] = (revOff[j + 1] as number) + (revOff[j] as number);
+      const revIdx = new Int32Array(g.index.length);
+      const fill = revOff.slice(0, total);
+      for (let i = 0; i < n; i++) {
+        for (let e = g.offset[i] as number; e < (g.offset[i + 1] as number); e++) {
+          const j = g.index[e] as number;
+          revIdx[fill[j] as number] = i;
+          fill[j] = (fill[j] as number) + 1;
+        }
+      }
+      const degree = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        let c = 0;
+        for (let e = g.offset[i] as number; e < (g.offset[i + 1] as number); e++) if (covered[g.index[e] as number] === 0) c++;
+        degree[i] = c;
+      }
+      const picked = new Uint8Array(n);
+      const rows = new Uint32Array(q);
+      const scores = new Float32Array(q);
+      for (let t = 0; t < q; t++) {
+        let k = -1;
+        for (let i = 0; i < n; i++) if (picked[i] === 0 && (k < 0 || (degree[i] as number) > (degree[k] as number))) k = i;
+        if ((degree[k] as number) === 0) {
+          let r = ctx.rng.int(n - t);
+          for (let i = 0; i < n; i++) {
+            if (picked[i] === 1) continue;
+            if (r-- === 0) {
+              k = i;
+              break;
+            }
+          }
+        }
+        rows[t] = k;
+        scores[t] = degree[k] as number;
+        picked[k] = 1;
+        for (let e = g.offset[k] as number; e < (g.offset[k + 1] as number); e++) {
+          const j = g.index[e] as number;
+          if (covered[j] === 1) continue;
+          covered[j] = 1;
+          for (let r = revOff[j] as number; r < (revOff[j + 1] as number); r++) {
+            const i = revIdx[r] as number;
+            degree[i] = (degree[i] as number) - 1;
+          }
+        }
+      }
+      return { rows, scores };
+    },
+  });
+}
