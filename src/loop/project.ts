@@ -1,0 +1,609 @@
+/**
+ * Human-in-the-loop projects (issue 6): a folder with an SQLite journal (src/store/project-store.ts)
+ * in which a user labels, round after round, what the ActiveKD loop asks for.
+ *
+ * Layout of a project folder:
+ * - `project.sqlite` (+ WAL files): the journal.
+ * - `cache/`: student-backbone / teacher feature cache (content-addressed, see encoders/).
+ * - `rounds/round-NNN/batch.csv`, `tasks.json`: the batch of round NNN as CSV and as Label Studio
+ *   tasks; `rounds/round-NNN/student.json`: the parameters of the student trained in that round.
+ *
+ * Determinism and crash safety: a round is a pure function of (project seed, round number, labeled
+ * set): its RNG seed is derived from the first two, the labeled rows are taken in item order. The
+ * selection and its metrics are journaled in one transaction; exports are written with atomic
+ * renames afterwards. A round killed anywhere and run again therefore either finds nothing
+ * journaled (and recomputes the same selection) or finds its selection and only re-writes exports.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import { ASSETS, mobilenetV1Spec } from '../assets.ts';
+import { DEFAULT_IMAGE_EXTENSIONS, readClassesFile } from '../data/image-folder.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { encodeImages } from '../encoders/encode.ts';
+import { accuracy } from '../eval/accuracy.ts';
+import { takeRows, type Matrix } from '../linalg/matrix.ts';
+import { createStrategy, runSelection } from '../strategies/registry.ts';
+import type { StudentPredictions } from '../strategies/types.ts';
+import { dhoConfig, type DhoConfig } from '../student/config.ts';
+import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
+import { trainStudent } from '../student/train.ts';
+import { UserError } from '../util/errors.ts';
+import { Rng } from '../util/rng.ts';
+import { prepareData } from './prepare.ts';
+import { createTeacher } from './teacher-setup.ts';
+import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from '../store/project-store.ts';
+
+/** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
+export type CrashPoint = 'after-train' | 'after-select' | 'before-commit' | 'after-commit' | 'mid-export';
+
+/** SIGKILLs the current process when `ACTIVEKD_CRASH_AT` names this point (test hook; no-op otherwise). */
+export function crashPoint(name: CrashPoint): void {
+  if (process.env.ACTIVEKD_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Options of {@link initProject}. */
+export interface InitProjectOptions {
+  /** Folder of unlabeled images (searched recursively; ids = paths relative to it). */
+  images: string;
+  /** Class names file, one per line. */
+  classesFile: string;
+  /** Optional labeled test folder, `<class>/<image>`. */
+  testDir?: string;
+  /** Teacher spec (`label-transfer`, `clip:DIR`, `precomputed:FILE`) or `none`. Default label-transfer. */
+  teacher?: string;
+  /** Label-transfer class map (default: embedded CIFAR-10 map). */
+  classMap?: string;
+  /** Student overrides (head, hidden, stepsPerLabeledBatch, standardize, …). */
+  dho?: Partial<DhoConfig>;
+  /** Project seed (default 1). */
+  seed?: number;
+  /** Default query size (default: number of classes). */
+  querySize?: number;
+  /** Labeling budget (default unlimited). */
+  budget?: number | null;
+  /** Default strategy (default pcoreset). */
+  strategy?: string;
+  /** Student backbone ONNX (default: embedded MobileNetV1). */
+  studentModel?: string;
+  /** Feature cache root (default `<project>/cache`). */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+const IMAGE_EXT = new Set(DEFAULT_IMAGE_EXTENSIONS.map((e) => `.${e}`));
+
+/** Image files under `root` (recursive, sorted, hidden entries and symlinks skipped) as `/`-separated relative ids. */
+export function scanImages(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith('.')) continue;
+      const p = join(dir, name);
+      const st = lstatSync(p);
+      const r = rel ? `${rel}/${name}` : name;
+      if (st.isDirectory()) walk(p, r);
+      else if (st.isFile() && IMAGE_EXT.has(extname(name).toLowerCase())) out.push(r);
+    }
+  };
+  walk(root, '');
+  return out.sort();
+}
+
+function sha1File(p: string): string {
+  return createHash('sha1').update(readFileSync(p)).digest('hex');
+}
+
+/** Path of an item's image, checked to lie inside its folder (ids come from the store, never from a URL). */
+export function itemPath(cfg: ProjectConfig, item: Pick<ItemRow, 'id' | 'split'>): string {
+  const root = item.split === 'pool' ? cfg.imagesDir : cfg.testDir;
+  if (!root) throw new UserError(`item ${item.id}: project has no ${item.split} folder`);
+  const p = resolve(root, item.id);
+  if (!p.startsWith(root.endsWith(sep) ? root : root + sep)) throw new UserError(`item id ${item.id} escapes its folder`);
+  return p;
+}
+
+/**
+ * `activekd init`: creates the project folder and its store, scans the images, encodes them with
+ * the student backbone (warming the feature cache) and the teacher, and journals teacher
+ * probabilities. Undecodable images are kept as skipped items (never selected).
+ * @throws UserError when the project exists, the folders or classes file are invalid, a test class
+ *   folder is not a known class, or the teacher cannot be built.
+ */
+export async function initProject(projectDir: string, o: InitProjectOptions): Promise<{ pool: number; test: number; skipped: number }> {
+  const log = o.log ?? (() => {});
+  const dir = resolve(projectDir);
+  if (existsSync(join(dir, STORE_FILE))) throw new UserError(`${dir} already holds a project (${STORE_FILE})`);
+  const imagesDir = resolve(o.images);
+  if (!existsSync(imagesDir) || !lstatSync(imagesDir).isDirectory()) throw new UserError(`--images: not a folder: ${imagesDir}`);
+  const classNames = await readClassesFile(o.classesFile);
+  if (classNames.length < 2) throw new UserError('a project needs at least 2 classes');
+  const poolIds = scanImages(imagesDir);
+  if (poolIds.length === 0) throw new UserError(`no images found under ${imagesDir}`);
+  const testDir = o.testDir ? resolve(o.testDir) : null;
+  const testIds: string[] = [];
+  const testTruth: number[] = [];
+  if (testDir) {
+    if (!existsSync(testDir)) throw new UserError(`--test: not a folder: ${testDir}`);
+    for (const id of scanImages(testDir)) {
+      const cls = id.split('/')[0] as string;
+      const c = classNames.indexOf(cls);
+      if (!id.includes('/') || c < 0) throw new UserError(`--test ${testDir}: ${id} is not in a folder named after a class (${classNames.join(', ')})`);
+      testIds.push(id);
+      testTruth.push(c);
+    }
+  }
+  const teacherSpec = o.teacher ?? 'label-transfer';
+  const cfg: ProjectConfig = {
+    imagesDir,
+    testDir,
+    seed: o.seed ?? 1,
+    querySize: o.querySize ?? classNames.length,
+    budget: o.budget ?? null,
+    strategy: o.strategy ?? 'pcoreset',
+    teacher: teacherSpec,
+    dho: { ...(o.dho ?? {}) },
+    studentModel: resolve(o.studentModel ?? ASSETS.mobilenetV1),
+    cacheDir: resolve(o.cacheDir ?? join(dir, 'cache')),
+  };
+  createStrategy(cfg.strategy); // validate the name early
+  dhoConfig(cfg.dho as Partial<DhoConfig>);
+  const poolPaths = poolIds.map((id) => join(imagesDir, id));
+  const testPaths = testIds.map((id) => join(testDir as string, id));
+  const dataset: Dataset = {
+    root: imagesDir,
+    classNames,
+    train: { ids: poolIds, paths: poolPaths, labels: new Int32Array(poolIds.length).fill(-1) },
+    ...(testDir ? { test: { ids: testIds, paths: testPaths, labels: Int32Array.from(testTruth) } } : {}),
+    skipped: [],
+  };
+  const encode = { cacheDir: cfg.cacheDir, progressLabel: 'student features' };
+  const teacher = teacherSpec === 'none' ? null : await createTeacher({ spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) }, dataset, encode);
+  log(`encoding ${poolIds.length} pool and ${testIds.length} test images`);
+  const prepared = await prepareData(dataset, mobilenetV1Spec(cfg.studentModel), teacher, encode);
+  const reasons = new Map(prepared.skipped.map((s) => [s.path, s.reason]));
+  mkdirSync(dir, { recursive: true });
+  const items = [
+    ...poolIds.map((id, i) => ({ id, split: 'pool' as const, sha1: sha1File(poolPaths[i] as string), truth: null, skipped: reasons.get(poolPaths[i] as string) ?? null })),
+    ...testIds.map((id, i) => ({ id, split: 'test' as const, sha1: sha1File(testPaths[i] as string), truth: testTruth[i] as number, skipped: reasons.get(testPaths[i] as string) ?? null })),
+  ];
+  const store = ProjectStore.create(join(dir, STORE_FILE), cfg, classNames, items);
+  try {
+    if (teacher) {
+      const C = classNames.length;
+      const rows: { pk: number; probs: Float32Array }[] = [];
+      for (const [split, ids, probs] of [
+        ['pool', prepared.train.ids, prepared.teacherTrain],
+        ['test', prepared.test?.ids ?? [], prepared.teacherTest],
+      ] as const) {
+        if (!probs) continue;
+        const pkOf = new Map(store.items(split).map((it) => [it.id, it.pk]));
+        ids.forEach((id, i) => rows.push({ pk: pkOf.get(id) as number, probs: probs.data.slice(i * C, (i + 1) * C) }));
+      }
+      store.putTeacherProbs(rows);
+    }
+  } finally {
+    store.close();
+  }
+  const skipped = items.filter((it) => it.skipped !== null).length;
+  return { pool: poolIds.length, test: testIds.length, skipped };
+}
+
+/** Opens the store of a project folder. @throws UserError when the folder holds no project. */
+export function openProject(projectDir: string, opts: { readonly?: boolean } = {}): ProjectStore {
+  const file = join(resolve(projectDir), STORE_FILE);
+  if (!existsSync(file)) throw new UserError(`${resolve(projectDir)} is not an activekd project (no ${STORE_FILE}; run activekd init first)`);
+  return ProjectStore.open(file, opts);
+}
+
+/** The RNG seed of round `r` of a project with seed `seed` (uint32 from sha256). */
+export function roundSeed(seed: number, r: number): number {
+  return createHash('sha256').update(`activekd/round/${seed}/${r}`).digest().readUInt32LE(0);
+}
+
+/** sha256 of the labeled set (sorted `id\tclass` lines): the third input a round depends on. */
+export function labeledSetHash(labels: readonly { id: string; classIdx: number }[]): string {
+  const lines = labels.map((l) => `${l.id}\t${l.classIdx}\n`).sort();
+  return createHash('sha256').update(lines.join('')).digest('hex');
+}
+
+/** Everything a round computes from: usable pool items, their features, labels and teacher probabilities. */
+interface RoundInputs {
+  cfg: ProjectConfig;
+  classNames: string[];
+  dho: DhoConfig;
+  pool: ItemRow[];
+  features: Matrix;
+  teacher: Matrix | null;
+  /** Row (into pool) of each labeled item, ascending, and its class. */
+  labeledRows: number[];
+  labeledClasses: number[];
+  labeledHash: string;
+}
+
+async function loadRoundInputs(store: ProjectStore): Promise<RoundInputs> {
+  const cfg = store.config();
+  const classNames = store.classNames();
+  const C = classNames.length;
+  const pool = store.items('pool').filter((it) => it.skipped === null);
+  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir });
+  const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
+  const teacher = cfg.teacher === 'none' ? null : { rows: pool.length, cols: C, data: store.teacherProbs(pool.map((it) => it.pk), C) };
+  const rowOf = new Map(pool.map((it, i) => [it.pk, i]));
+  const labels = store.labels().filter((l) => rowOf.has(l.itemPk));
+  const pairs = labels.map((l) => ({ row: rowOf.get(l.itemPk) as number, c: l.classIdx })).sort((a, b) => a.row - b.row);
+  const dho = dhoConfig({ ...(cfg.dho as Partial<DhoConfig>), framework: cfg.teacher === 'none' ? 'no-distill' : 'zero-shot' });
+  return { cfg, classNames, dho, pool, features, teacher, labeledRows: pairs.map((p) => p.row), labeledClasses: pairs.map((p) => p.c), labeledHash: labeledSetHash(labels) };
+}
+
+async function trainOn(inp: RoundInputs, rng: Rng): Promise<StudentModel> {
+  const inL = new Set(inp.labeledRows);
+  const unlabeled: number[] = [];
+  for (let i = 0; i < inp.pool.length; i++) if (!inL.has(i)) unlabeled.push(i);
+  return trainStudent({
+    features: inp.features,
+    labeledRows: Uint32Array.from(inp.labeledRows),
+    labels: Int32Array.from(inp.labeledClasses),
+    unlabeledRows: Uint32Array.from(unlabeled),
+    ...(inp.teacher ? { teacherProbs: inp.teacher } : {}),
+    numClasses: inp.classNames.length,
+    config: inp.dho,
+    rng,
+  });
+}
+
+function topk(m: Matrix, row: number, k: number): Suggestion[] {
+  const C = m.cols;
+  const idx = Array.from({ length: C }, (_, c) => c);
+  const v = (c: number): number => m.data[row * C + c] as number;
+  idx.sort((a, b) => v(b) - v(a) || a - b);
+  return idx.slice(0, Math.min(k, C)).map((c) => ({ c, p: Math.round(v(c) * 1e6) / 1e6 }));
+}
+
+/** Serialised student: config, shapes and parameters (float32, base64). */
+interface StudentFile {
+  format: 'activekd-student/1';
+  config: DhoConfig;
+  featureDim: number;
+  numClasses: number;
+  classNames: string[];
+  labeledHash: string;
+  params: Record<string, { shape: number[]; data: string }>;
+  standardization?: { mean: string; invStd: string };
+}
+
+const b64 = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const unb64 = (s: string): Float32Array => {
+  const b = Buffer.from(s, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+
+/** Writes `text` to `path` atomically (temp file + rename); returns its sha256. */
+export function writeFileAtomic(path: string, text: string | Uint8Array): string {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Saves a student's parameters as JSON (atomic). @returns the file's sha256 */
+export function saveStudent(path: string, model: StudentModel, classNames: readonly string[], labeledHash: string): string {
+  const params: StudentFile['params'] = {};
+  for (const [k, t] of Object.entries(model.params) as [string, { shape: readonly number[]; data: Float32Array } | undefined][]) {
+    if (t) params[k] = { shape: [...t.shape], data: b64(t.data) };
+  }
+  const f: StudentFile = {
+    format: 'activekd-student/1',
+    config: model.config,
+    featureDim: model.featureDim,
+    numClasses: model.numClasses,
+    classNames: [...classNames],
+    labeledHash,
+    params,
+    ...(model.standardization ? { standardization: { mean: b64(model.standardization.mean), invStd: b64(model.standardization.invStd) } } : {}),
+  };
+  return writeFileAtomic(path, JSON.stringify(f));
+}
+
+/** Loads a student saved by {@link saveStudent}. @throws UserError on a file of another format. */
+export function loadStudent(path: string): { model: StudentModel; classNames: string[]; labeledHash: string } {
+  const f = JSON.parse(readFileSync(path, 'utf8')) as StudentFile;
+  if (f.format !== 'activekd-student/1') throw new UserError(`${path}: not an activekd student file`);
+  const p = (k: string) => {
+    const t = f.params[k];
+    return t ? { shape: t.shape, data: unb64(t.data) } : undefined;
+  };
+  const params = { Wce: p('Wce'), bce: p('bce'), Wkd: p('Wkd'), bkd: p('bkd'), ...(p('W1') ? { W1: p('W1'), b1: p('b1') } : {}) } as StudentParams;
+  const model = createStudentModel({
+    config: f.config,
+    featureDim: f.featureDim,
+    numClasses: f.numClasses,
+    params,
+    engine: 'ts',
+    ...(f.standardization ? { standardization: { mean: unb64(f.standardization.mean), invStd: unb64(f.standardization.invStd) } } : {}),
+  });
+  return { model, classNames: f.classNames, labeledHash: f.labeledHash };
+}
+
+/** Options of {@link runRound}. */
+export interface RoundOptions {
+  /** Strategy name (default: the project's). Ignored when the round's selection is already journaled. */
+  strategy?: string;
+  /** Query size (default: the project's). */
+  query?: number;
+  /** Start a new round even though the latest batch still has unlabeled items. */
+  skipUnlabeled?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Result of {@link runRound}. */
+export interface RoundResult {
+  round: RoundRow;
+  selection: SelectionRow[];
+  /** True when the round was already journaled and only its exports were (re)written. */
+  reused: boolean;
+  csv: string;
+  tasks: string;
+}
+
+/** Folder of round `r`'s files. */
+export function roundDir(projectDir: string, r: number): string {
+  return join(resolve(projectDir), 'rounds', `round-${String(r).padStart(3, '0')}`);
+}
+
+/**
+ * `activekd round`: trains the student on what is labeled, selects the next batch, journals it
+ * (one transaction) and writes it as CSV and Label Studio tasks (atomic renames).
+ *
+ * Cold start (nothing labeled yet): no student is trained; round 0 picks Q items with PCoreSet in
+ * the teacher's probability space (farthest-first from the first pick, no labeled centres), or
+ * uniformly at random when the project has no teacher.
+ *
+ * When the latest round's batch still has unlabeled items, running `round` again re-writes that
+ * round's exports (this is also how an interrupted round finishes) unless `skipUnlabeled`.
+ * @throws UserError when the budget is used up or nothing is left to label.
+ */
+export async function runRound(projectDir: string, o: RoundOptions = {}): Promise<RoundResult> {
+  const log = o.log ?? (() => {});
+  const store = openProject(projectDir);
+  try {
+    const latest = store.latestRound();
+    if (latest) {
+      const sel = store.selection(latest.round);
+      const open = sel.filter((s) => store.label(s.itemPk) === undefined).length;
+      if (open > 0 && !o.skipUnlabeled) {
+        log(`round ${latest.round} is journaled and ${open} of its ${sel.length} items are unlabeled: re-writing its exports (label them, or pass --skip-unlabeled to start round ${latest.round + 1})`);
+        const files = writeRoundExports(projectDir, store, latest.round);
+        return { round: latest, selection: sel, reused: true, ...files };
+      }
+    }
+    const r = latest ? latest.round + 1 : 0;
+    const inp = await loadRoundInputs(store);
+    const { cfg } = inp;
+    const n = inp.pool.length;
+    const L = inp.labeledRows.length;
+    const budgetLeft = cfg.budget === null ? Infinity : cfg.budget - store.labels().length;
+    const q = Math.min(o.query ?? cfg.querySize, n - L, budgetLeft);
+    if (n - L <= 0) throw new UserError('every pool image is labeled: nothing left to select (run activekd export)');
+    if (!(q > 0)) throw new UserError(`the labeling budget of ${cfg.budget} is used up (run activekd export)`);
+    const seed = roundSeed(cfg.seed, r);
+    const rng = new Rng(seed);
+    const trainRng = rng.fork();
+    const selRng = rng.fork();
+    const inL = new Set(inp.labeledRows);
+    const uRows: number[] = [];
+    for (let i = 0; i < n; i++) if (!inL.has(i)) uRows.push(i);
+    const coldStart = L === 0;
+    const strategyName = coldStart ? (inp.teacher ? 'pcoreset' : 'random') : (o.strategy ?? cfg.strategy);
+    const strategy = coldStart && inp.teacher ? createStrategy('pcoreset', { space: 'teacher', backend: 'js' }) : createStrategy(strategyName);
+    let student: StudentModel | null = null;
+    let preds: StudentPredictions | null = null;
+    let testAccuracy: number | null = null;
+    const artefacts: { kind: string; path: string; sha256: string }[] = [];
+    const rdir = roundDir(projectDir, r);
+    mkdirSync(rdir, { recursive: true });
+    if (!coldStart) {
+      log(`round ${r}: training the student on ${L} labeled + ${n - L} unlabeled images`);
+      student = await trainOn(inp, trainRng);
+      preds = await student.predict(inp.features, { alphaCe: inp.dho.selAlphaCe, beta: inp.dho.selBeta });
+      testAccuracy = await testAccuracyOf(store, cfg, student);
+      const path = join(rdir, 'student.json');
+      artefacts.push({ kind: 'student', path, sha256: saveStudent(path, student, inp.classNames, inp.labeledHash) });
+    }
+    crashPoint('after-train');
+    const u = Uint32Array.from(uRows);
+    const l = Uint32Array.from(inp.labeledRows);
+    const C = inp.classNames.length;
+    const emptyPreds = (rows: number): StudentPredictions => {
+      const z = { rows, cols: C, data: new Float32Array(rows * C) };
+      return { ce: z, kd: z, probs: z, features: z };
+    };
+    const sel = await runSelection(
+      strategy,
+      {
+        pool: preds ? subset(preds, u) : emptyPreds(u.length),
+        labeled: preds ? subset(preds, l) : emptyPreds(l.length),
+        labeledLabels: Int32Array.from(inp.labeledClasses),
+        ...(inp.teacher ? { teacherPool: takeRows(inp.teacher, u), teacherLabeled: takeRows(inp.teacher, l) } : {}),
+        numClasses: C,
+        rng: selRng,
+      },
+      q,
+    );
+    crashPoint('after-select');
+    const selections = Array.from(sel.rows, (k, j) => {
+      const row = uRows[k] as number;
+      const sc = sel.scores?.[j];
+      return {
+        itemPk: (inp.pool[row] as ItemRow).pk,
+        score: sc === undefined || !Number.isFinite(sc) ? null : sc,
+        teacherTopk: inp.teacher ? topk(inp.teacher, row, 3) : null,
+        studentTopk: preds ? topk(preds.probs, row, 3) : null,
+      };
+    });
+    store.journalRound({
+      round: {
+        round: r,
+        labeledCount: L,
+        labeledHash: inp.labeledHash,
+        rngSeed: seed,
+        strategy: strategy.name,
+        strategyConfig: JSON.stringify(strategy.config),
+        querySize: q,
+        coldStart,
+        testAccuracy,
+        trainSteps: student?.steps ?? 0,
+      },
+      selections,
+      metrics: testAccuracy === null ? {} : { test_accuracy: testAccuracy },
+      artefacts,
+      beforeCommit: () => crashPoint('before-commit'),
+    });
+    student?.dispose();
+    crashPoint('after-commit');
+    const files = writeRoundExports(projectDir, store, r);
+    log(`round ${r}: selected ${selections.length} image(s) with ${strategy.name}${testAccuracy === null ? '' : `; student test accuracy ${(100 * testAccuracy).toFixed(2)}%`}`);
+    return { round: store.latestRound() as RoundRow, selection: store.selection(r), reused: false, ...files };
+  } finally {
+    store.close();
+  }
+}
+
+async function testAccuracyOf(store: ProjectStore, cfg: ProjectConfig, student: StudentModel): Promise<number | null> {
+  const test = store.items('test').filter((it) => it.skipped === null && it.truth !== null);
+  if (test.length === 0) return null;
+  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir });
+  const feats = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
+  const p = await student.predict(feats, { alphaCe: student.config.evalAlphaCe, beta: student.config.evalBeta });
+  return accuracy(p.probs, Int32Array.from(test, (it) => it.truth as number));
+}
+
+function subset(p: StudentPredictions, rows: Uint32Array): StudentPredictions {
+  return { ce: takeRows(p.ce, rows), kd: takeRows(p.kd, rows), probs: takeRows(p.probs, rows), features: takeRows(p.features, rows) };
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The Label Studio labeling config matching the exported tasks (written next to them). */
+export function labelStudioConfig(classNames: readonly string[]): string {
+  const choices = classNames.map((c) => `    <Choice value="${c.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"/>`).join('\n');
+  return `<View>\n  <Image name="image" value="$image"/>\n  <Choices name="choice" toName="image" choice="single" showInLine="true">\n${choices}\n  </Choices>\n</View>\n`;
+}
+
+/**
+ * Writes round `r`'s batch as `batch.csv` (`id,label,score,teacher_top3,student_top3,path`; fill
+ * `label` and import it) and `tasks.json` (Label Studio tasks: `data.image` =
+ * `/data/local-files/?d=<id>` — serve the images folder as Label Studio's local-files document root —,
+ * `data.item_id`, `data.acquisition_score`, and `predictions`: one per teacher / student top-k
+ * suggestion, each a `choices` result scored with its probability), plus `label-config.xml`, each by
+ * atomic rename, and records them as artefacts. Idempotent.
+ */
+export function writeRoundExports(projectDir: string, store: ProjectStore, r: number): { csv: string; tasks: string } {
+  const classNames = store.classNames();
+  const sel = store.selection(r);
+  const cfg = store.config();
+  const rdir = roundDir(projectDir, r);
+  mkdirSync(rdir, { recursive: true });
+  const name = (s: Suggestion): string => classNames[s.c] ?? String(s.c);
+  const fmt = (t: Suggestion[] | null): string => (t ? t.map((s) => `${name(s)}:${s.p.toFixed(3)}`).join(' ') : '');
+  const lines = ['id,label,score,teacher_top3,student_top3,path'];
+  for (const s of sel) {
+    const lab = store.label(s.itemPk);
+    lines.push([s.id, lab === undefined ? '' : (classNames[lab] as string), s.score === null ? '' : String(s.score), fmt(s.teacherTopk), fmt(s.studentTopk), join(cfg.imagesDir, s.id)].map(csvCell).join(','));
+  }
+  const csvPath = join(rdir, 'batch.csv');
+  const csvSha = writeFileAtomic(csvPath, `${lines.join('\n')}\n`);
+  crashPoint('mid-export');
+  const pred = (who: string, t: Suggestion[] | null) =>
+    (t ?? []).map((s, k) => ({
+      model_version: `${who}-top${k + 1}`,
+      score: s.p,
+      result: [{ from_name: 'choice', to_name: 'image', type: 'choices', value: { choices: [name(s)] }, score: s.p }],
+    }));
+  const tasks = sel.map((s) => ({
+    data: { image: `/data/local-files/?d=${encodeURIComponent(s.id).replace(/%2F/g, '/')}`, item_id: s.id, acquisition_score: s.score, round: r, rank: s.rank },
+    predictions: [...pred('teacher', s.teacherTopk), ...pred(`student-round${r}`, s.studentTopk)],
+  }));
+  const tasksPath = join(rdir, 'tasks.json');
+  const tasksSha = writeFileAtomic(tasksPath, `${JSON.stringify(tasks, null, 2)}\n`);
+  const xmlPath = join(rdir, 'label-config.xml');
+  const xmlSha = writeFileAtomic(xmlPath, labelStudioConfig(classNames));
+  store.putArtefacts(r, [
+    { kind: 'batch.csv', path: csvPath, sha256: csvSha },
+    { kind: 'tasks.json', path: tasksPath, sha256: tasksSha },
+    { kind: 'label-config.xml', path: xmlPath, sha256: xmlSha },
+  ]);
+  return { csv: csvPath, tasks: tasksPath };
+}
+
+/** What `activekd status` shows. */
+export interface ProjectStatus {
+  classNames: string[];
+  pool: number;
+  skipped: number;
+  test: number;
+  labeled: number;
+  budget: number | null;
+  rounds: { round: number; labeledCount: number; selected: number; labeledOfBatch: number; strategy: string; coldStart: boolean; testAccuracy: number | null }[];
+}
+
+/** Collects the status of a project (read-only). */
+export function projectStatus(projectDir: string): ProjectStatus {
+  const store = openProject(projectDir);
+  try {
+    const pool = store.items('pool');
+    const labeled = new Set(store.labels().map((l) => l.itemPk));
+    return {
+      classNames: store.classNames(),
+      pool: pool.length,
+      skipped: pool.filter((p) => p.skipped !== null).length,
+      test: store.items('test').length,
+      labeled: labeled.size,
+      budget: store.config().budget,
+      rounds: store.rounds().map((r) => {
+        const sel = store.selection(r.round);
+        return { round: r.round, labeledCount: r.labeledCount, selected: sel.length, labeledOfBatch: sel.filter((s) => labeled.has(s.itemPk)).length, strategy: r.strategy, coldStart: r.coldStart, testAccuracy: r.testAccuracy };
+      }),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * The student of the current labeled set: the latest round's when nothing was labeled since,
+ * otherwise a fresh one trained exactly as the next round would (same seed derivation), saved as
+ * `students/student-<labeled-set-hash>.json`.
+ * @throws UserError when nothing is labeled.
+ */
+export async function currentStudent(projectDir: string, log: (s: string) => void = () => {}): Promise<{ model: StudentModel; classNames: string[]; path: string; config: ProjectConfig }> {
+  const store = openProject(projectDir);
+  try {
+    const inp = await loadRoundInputs(store);
+    if (inp.labeledRows.length === 0) throw new UserError('nothing is labeled yet: run a round and label its batch first');
+    const latest = store.latestRound();
+    if (latest) {
+      const a = store.artefacts(latest.round).find((x) => x.kind === 'student');
+      if (a && existsSync(a.path)) {
+        const s = loadStudent(a.path);
+        if (s.labeledHash === inp.labeledHash) return { model: s.model, classNames: s.classNames, path: a.path, config: inp.cfg };
+      }
+    }
+    const path = join(resolve(projectDir), 'students', `student-${inp.labeledHash.slice(0, 16)}.json`);
+    if (existsSync(path)) {
+      const s = loadStudent(path);
+      return { model: s.model, classNames: s.classNames, path, config: inp.cfg };
+    }
+    const r = latest ? latest.round + 1 : 0;
+    log(`training the final student on ${inp.labeledRows.length} labeled images`);
+    const rng = new Rng(roundSeed(inp.cfg.seed, r));
+    const model = await trainOn(inp, rng.fork());
+    mkdirSync(join(resolve(projectDir), 'students'), { recursive: true });
+    saveStudent(path, model, inp.classNames, inp.labeledHash);
+    return { model, classNames: inp.classNames, path, config: inp.cfg };
+  } finally {
+    store.close();
+  }
+}
