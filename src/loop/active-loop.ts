@@ -42,6 +42,29 @@ export interface ActiveLoopInput {
   readonly onRound?: (r: RoundRecord) => void;
   /** Called during training with (step, total steps). */
   readonly onTrainStep?: (round: number, step: number, total: number) => void;
+  /**
+   * Called after each query (rounds 0..R−2) with the student predictions the strategy saw, for the
+   * analysis metrics (SPEC §11: selection criteria, bias propagation, probability heatmaps).
+   */
+  readonly onSelect?: (info: SelectInfo) => void;
+}
+
+/** What {@link ActiveLoopInput.onSelect} receives: the state at selection time of one round. */
+export interface SelectInfo {
+  readonly round: number;
+  /** Global pool rows (indices into `ids` / `features`) of the unlabeled pool U, in pool order. */
+  readonly poolRows: Uint32Array;
+  /** Global rows of the picked items, in pick order. */
+  readonly pickedRows: Uint32Array;
+  /** Selection-time student predictions on U (rows ↔ `poolRows`). */
+  readonly pool: StudentPredictions;
+  /** Selection-time student predictions on L (rows ↔ `labeledRows`). */
+  readonly labeled: StudentPredictions;
+  /** Global rows of L in labeled order. */
+  readonly labeledRows: Uint32Array;
+  readonly labeledLabels: Int32Array;
+  /** Oracle labels of the picked items (pick order). */
+  readonly pickedLabels: Int32Array;
 }
 
 /** Loop configuration (SPEC.md §8.1, §14). */
@@ -153,11 +176,13 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
     if (r < config.rounds - 1 && uRows.length > 0) {
       const t1 = performance.now();
       const all = await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta });
+      const poolPreds = subset(all, uRows);
+      const labeledPreds = subset(all, lRows);
       const sel = await runSelection(
         input.strategy,
         {
-          pool: subset(all, uRows),
-          labeled: subset(all, lRows),
+          pool: poolPreds,
+          labeled: labeledPreds,
           labeledLabels: lLabels,
           ...(teacherProbs ? { teacherPool: takeRows(teacherProbs, uRows), teacherLabeled: takeRows(teacherProbs, lRows) } : {}),
           numClasses,
@@ -171,6 +196,7 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
       if (sel.scores) record.selectedScores = Array.from(sel.scores);
       const newLabels = await input.oracle.label(Uint32Array.from(picked));
       picked.forEach((i, k) => (labelOf[i] = newLabels[k] as number));
+      input.onSelect?.({ round: r, poolRows: uRows, pickedRows: Uint32Array.from(picked), pool: poolPreds, labeled: labeledPreds, labeledRows: lRows, labeledLabels: lLabels, pickedLabels: Int32Array.from(newLabels) });
       // SPEC §8.1: picks appended in ascending pool order.
       const ascending = picked.slice().sort((a, b) => a - b);
       for (const i of ascending) inL[i] = 1;

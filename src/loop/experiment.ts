@@ -4,6 +4,7 @@ import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
 import { accuracy } from '../eval/accuracy.ts';
+import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
 import { writeJsonAtomic } from '../report/results.ts';
 import { roundsTable } from '../report/tables.ts';
@@ -49,6 +50,10 @@ export interface ExperimentOptions {
   out: string;
   /** Line printer (stdout by default). */
   log: (line: string) => void;
+  /** Analysis metrics recorded per round into results.json under `analysis` (SPEC §11); off when absent. */
+  analysis?: AnalysisOptions;
+  /** Write the teacher probabilities into `out/teacher` (default true; the benchmark grid turns it off per cell). */
+  writeTeacher?: boolean;
 }
 
 /** One finished run. */
@@ -74,12 +79,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   if (C < 2) throw new UserError(`${o.data}: found ${C} class folder(s); active learning needs at least 2 classes`);
   const q = o.querySize ?? C;
   const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
-  const needTeacher = o.frameworks.some((f) => f !== 'no-distill');
+  const needTeacher = o.frameworks.some((f) => f !== 'no-distill') || (o.analysis !== undefined && o.analysis.bias !== false);
   const teacher = needTeacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
   const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
   const fewShot = teacher && o.frameworks.includes('few-shot') ? await createFewShotTeacher(teacher, prepared, o.teacher.clap, o.encode) : null;
   // Zero-shot teacher probabilities, in the precomputed-teacher format (replayable with precomputed:FILE).
-  if (prepared.teacherTrain) {
+  if (prepared.teacherTrain && o.writeTeacher !== false) {
     const splits = [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])];
     writeTeacherProbs(join(o.out, 'teacher'), 'probs', splits);
   }
@@ -107,6 +112,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
         const name = o.strategies[si] as string;
         o.log(`\n== strategy ${name} (${JSON.stringify(strategy.config)}), framework ${framework}, seed ${seed}, ${o.rounds} rounds, Q=${q} ==`);
         const runTeacher = framework === 'few-shot' && fewShot ? fewShot.withRng(new Rng(seed).fork()) : null;
+        const analysis = o.analysis ? createRunAnalysis({ ids: prepared.train.ids, ...(prepared.teacherTrain ? { teacherProbs: prepared.teacherTrain } : {}), poolLabels: prepared.train.labels, numClasses: C, options: o.analysis }) : null;
         const result = await runActiveLoop({
           ids: prepared.train.ids,
           features: prepared.trainFeatures,
@@ -118,6 +124,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
           oracle: new SimulatedOracle(prepared.train.labels),
           strategy,
           config: { framework, rounds: o.rounds, querySize: q, initialShots: o.initialShots, seed, dho: o.dho },
+          ...(analysis ? { onSelect: analysis.onSelect } : {}),
           onRound: (r) => {
             const acc = r.testAccuracy === null ? '—' : `${(100 * r.testAccuracy).toFixed(2)}%`;
             for (const f of r.teacherFits ?? []) o.log(`  few-shot teacher fit ${f.fit} on ${f.labeledCount} labels: ${f.steps} steps, test acc ${f.testAccuracy === null ? '—' : `${(100 * f.testAccuracy).toFixed(2)}%`} (${f.seconds.toFixed(1)} s)`);
@@ -134,6 +141,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
           initialIds: result.initialIds,
           rounds: result.rounds,
           finalAccuracy: result.rounds.at(-1)?.testAccuracy ?? null,
+          ...(analysis ? { analysis: analysis.result() } : {}),
           timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
         });
         o.log(roundsTable(result.rounds));

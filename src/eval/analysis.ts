@@ -1,0 +1,98 @@
+/**
+ * Per-run analysis recorder (SPEC.md §11): plugs into the loop's `onSelect` hook and records, per
+ * query round, the selection criteria of the picked batch (Fig. 10), the bias-propagation metrics of
+ * the student on the unlabeled pool (Figs. 4c, 9), and the probability rows of the initial labeled
+ * set and the first selected batch (Fig. 11 heatmaps).
+ */
+import type { Matrix } from '../linalg/matrix.ts';
+import { takeRows } from '../linalg/matrix.ts';
+import type { SelectInfo } from '../loop/active-loop.ts';
+import { biasMetrics, kmeans, type BiasMetrics, type BiasOptions, type KMeansResult } from './bias.ts';
+import { batchCriteria, type BatchCriteria, type CriteriaOptions } from './criteria.ts';
+
+/** What to analyse; every part is optional. */
+export interface AnalysisOptions {
+  /** Selection criteria of each batch (default on; pass false to skip). */
+  criteria?: CriteriaOptions | false;
+  /**
+   * Bias propagation against k-means clusters of the teacher probabilities on the whole training
+   * pool (needs a teacher). `k` defaults to the number of classes, `nInit` to 10, seed to 0.
+   */
+  bias?: (BiasOptions & { k?: number; nInit?: number; seed?: number }) | false;
+  /** Record the probability rows of the initial set and the first batch (default on). */
+  heatmaps?: boolean;
+}
+
+/** One query round's analysis. */
+export interface RoundAnalysis {
+  round: number;
+  criteria?: BatchCriteria;
+  bias?: BiasMetrics;
+}
+
+/** Probability rows of a set of items, for heatmaps. */
+export interface ProbRows {
+  ids: string[];
+  labels: number[];
+  /** One C-vector (rounded to 4 decimals) per item. */
+  probs: number[][];
+}
+
+/** The analysis block written into results.json under `analysis`. */
+export interface RunAnalysis {
+  config: { criteria: CriteriaOptions | false; bias: (BiasOptions & { k: number; nInit: number; seed: number }) | false };
+  rounds: RoundAnalysis[];
+  /** Round-0 selection-time student probabilities of L₀ (initial) and of the first batch. */
+  heatmaps?: { initial: ProbRows; firstBatch: ProbRows };
+}
+
+/** Inputs of {@link createRunAnalysis}. */
+export interface RunAnalysisInput {
+  ids: readonly string[];
+  /** N×C teacher probabilities on the training pool (bias metrics are skipped without them). */
+  teacherProbs?: Matrix;
+  poolLabels: Int32Array;
+  numClasses: number;
+  options: AnalysisOptions;
+}
+
+/** Creates the recorder: pass `onSelect` to `runActiveLoop`, then read `result()`. */
+export function createRunAnalysis(input: RunAnalysisInput): { onSelect: (info: SelectInfo) => void; result: () => RunAnalysis } {
+  const C = input.numClasses;
+  const o = input.options;
+  const biasOpt = o.bias === false || !input.teacherProbs ? false : { lambda: 0.5, delta: 0.5, k: C, nInit: 10, seed: 0, ...(o.bias ?? {}) };
+  const critOpt = o.criteria === false ? false : (o.criteria ?? {});
+  let clusters: KMeansResult | null = null;
+  const rounds: RoundAnalysis[] = [];
+  let heatmaps: RunAnalysis['heatmaps'];
+  const rowsOf = (m: Matrix, ids: Uint32Array | readonly number[], labels: ArrayLike<number>): ProbRows => ({
+    ids: Array.from(ids, (i) => input.ids[i] as string),
+    labels: Array.from(labels),
+    probs: Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols), (v) => Math.round(v * 1e4) / 1e4)),
+  });
+  return {
+    onSelect(info) {
+      const rec: RoundAnalysis = { round: info.round };
+      // Map picked global rows to their positions in the pool predictions.
+      const pos = new Map<number, number>();
+      info.poolRows.forEach((g, k) => pos.set(g, k));
+      const pickPos = Array.from(info.pickedRows, (g) => pos.get(g) as number);
+      const pickedProbs = takeRows(info.pool.probs, pickPos);
+      if (critOpt !== false) {
+        rec.criteria = batchCriteria({ probs: pickedProbs, features: takeRows(info.pool.features, pickPos) }, { probs: info.labeled.probs, features: info.labeled.features }, info.pickedLabels, C, critOpt);
+      }
+      if (biasOpt !== false && input.teacherProbs) {
+        clusters ??= kmeans(input.teacherProbs, biasOpt.k, { nInit: biasOpt.nInit, seed: biasOpt.seed });
+        // Student probabilities placed at global rows; evaluated on U only.
+        const full = { rows: input.teacherProbs.rows, cols: C, data: new Float32Array(input.teacherProbs.rows * C) };
+        info.poolRows.forEach((g, k) => full.data.set(info.pool.probs.data.subarray(k * C, (k + 1) * C), g * C));
+        rec.bias = biasMetrics(full, input.teacherProbs, input.poolLabels, clusters, biasOpt, info.poolRows);
+      }
+      if (info.round === 0 && o.heatmaps !== false) {
+        heatmaps = { initial: rowsOf(info.labeled.probs, info.labeledRows, info.labeledLabels), firstBatch: rowsOf(pickedProbs, info.pickedRows, info.pickedLabels) };
+      }
+      rounds.push(rec);
+    },
+    result: () => ({ config: { criteria: critOpt, bias: biasOpt }, rounds, ...(heatmaps ? { heatmaps } : {}) }),
+  };
+}
