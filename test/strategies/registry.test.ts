@@ -5,7 +5,7 @@ import { UserError } from '../../src/util/errors.ts';
 import { randomContext } from './helpers.ts';
 
 test('registry lists every strategy of SPEC §9 plus the standard baselines, frozen', () => {
-  assert.deepEqual(strategyNames().sort(), ['badge', 'class-balanced', 'coreset', 'entropy', 'least-confidence', 'margin', 'pcoreset', 'pcoreset-reverse', 'random']);
+  assert.deepEqual(strategyNames().sort(), ['badge', 'badge-kmeanspp', 'class-balanced', 'coreset', 'entropy', 'least-confidence', 'margin', 'pcoreset', 'pcoreset-reverse', 'probcover', 'random', 'typiclust']);
   assert.ok(Object.isFrozen(STRATEGIES));
   assert.ok(Object.isFrozen(STRATEGIES.pcoreset.defaults));
   for (const name of strategyNames()) {
@@ -44,6 +44,10 @@ test('options: defaults merged, unknown keys and bad values rejected', () => {
   assert.throws(() => createStrategy('pcoreset', { space: 'logits' }), /must be one of combined, ce, kd, teacher/);
   assert.throws(() => createStrategy('coreset', { chunkRows: 0 }), /positive integer/);
   assert.throws(() => createStrategy('random', { x: 1 }), /takes no options/);
+  assert.throws(() => createStrategy('probcover', { delta: 3 }), /number in \[/);
+  assert.throws(() => createStrategy('typiclust', { minClusterSize: 1.5 }), /integer/);
+  assert.equal(createStrategy('probcover', { delta: 0.5 }).config.delta, 0.5);
+  assert.equal(createStrategy('pcoreset', { threads: 2 }).config.threads, 2);
 });
 
 test('editDistance / suggest', () => {
