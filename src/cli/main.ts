@@ -7,6 +7,7 @@ import { summaryTable } from '../report/tables.ts';
 import { strategyNames } from '../strategies/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { datasetsCommand } from './datasets.ts';
+import { projectCommands } from './project-commands.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 
 const log = (s: string): void => {
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
       for (const n of strategyNames()) log(n);
     });
   program.addCommand(datasetsCommand(log));
+  for (const c of projectCommands(log)) program.addCommand(c);
   return program;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * The human-in-the-loop commands (issue 6): `init`, `round`, `import-labels`, `label`, `status`,
+ * `export`. Argument parsing only; the work is in src/loop/project*.ts and src/server/.
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_DHO } from '../student/config.ts';
+import { exportProject } from '../loop/project-export.ts';
+import { importLabels } from '../loop/project-labels.ts';
+import { initProject, projectStatus, runRound } from '../loop/project.ts';
+import { startLabelServer } from '../server/label-server.ts';
+import { nonNegativeInt, positiveInt } from './parse.ts';
+
+/**
+ * Builds the project commands; register each with `program.addCommand`.
+ * @param log line printer (stdout)
+ */
+export function projectCommands(log: (line: string) => void): Command[] {
+  const init = new Command('init')
+    .description('create a labeling project: a folder with an SQLite journal over a folder of unlabeled images')
+    .argument('<project>', 'project folder to create')
+    .requiredOption('--images <dir>', 'folder of unlabeled images (searched recursively)')
+    .requiredOption('--classes <file>', 'class names, one per line')
+    .option('--test <dir>', 'labeled test folder (<class>/<image>) for accuracy in status')
+    .option('--teacher <spec>', 'label-transfer, clip:DIR, precomputed:FILE, or none (no distillation)', 'label-transfer')
+    .option('--class-map <file>', 'label-transfer class map JSON (default: embedded CIFAR-10 map)')
+    .addOption(new Option('--student-head <kind>', 'adapter or linear').choices(['adapter', 'linear']).default(DEFAULT_DHO.head))
+    .option('--hidden <n>', 'adapter hidden size', positiveInt('--hidden'), DEFAULT_DHO.hidden)
+    .option('--steps-per-batch <n>', 'training steps per 64 labeled items', positiveInt('--steps-per-batch'), DEFAULT_DHO.stepsPerLabeledBatch)
+    .option('--query <n>', 'default images per round (default: number of classes)', positiveInt('--query'))
+    .option('--budget <n>', 'total labels you are willing to give', positiveInt('--budget'))
+    .option('--strategy <name>', 'default selection strategy', 'pcoreset')
+    .option('--seed <n>', 'project seed', nonNegativeInt('--seed'), 1)
+    .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
+    .option('--cache-dir <dir>', 'feature cache (default: <project>/cache)')
+    .action(async (project: string, o: { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string }) => {
+      const r = await initProject(project, {
+        images: o.images,
+        classesFile: o.classes,
+        ...(o.test ? { testDir: o.test } : {}),
+        teacher: o.teacher,
+        ...(o.classMap ? { classMap: o.classMap } : {}),
+        dho: { head: o.studentHead, hidden: o.hidden, stepsPerLabeledBatch: o.stepsPerBatch },
+        ...(o.query ? { querySize: o.query } : {}),
+        budget: o.budget ?? null,
+        strategy: o.strategy,
+        seed: o.seed,
+        ...(o.studentModel ? { studentModel: o.studentModel } : {}),
+        ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+        log,
+      });
+      log(`project ${project}: ${r.pool} pool image(s), ${r.test} test image(s), ${r.skipped} undecodable (skipped)`);
+    });
+
+  const round = new Command('round')
+    .description('train the student on the labels so far and select the next batch (CSV + Label Studio tasks)')
+    .argument('<project>')
+    .option('--strategy <name>', 'selection strategy (default: the project\'s)')
+    .option('--query <n>', 'images to select', positiveInt('--query'))
+    .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
+    .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean }) => {
+      const r = await runRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
+      log(`round ${r.round.round}: ${r.selection.length} image(s) to label${r.reused ? ' (already journaled; exports re-written)' : ''}`);
+      log(`  CSV: ${r.csv}`);
+      log(`  Label Studio tasks: ${r.tasks}`);
+    });
+
+  const imp = new Command('import-labels')
+    .description('import labels from a CSV (id,label) or a Label Studio JSON export; all or nothing')
+    .argument('<project>')
+    .argument('<file>')
+    .action((project: string, file: string) => {
+      const r = importLabels(project, file);
+      log(`${r.read} label(s) read, ${r.changed} new or changed`);
+    });
+
+  const label = new Command('label')
+    .description('serve the labeling web page for the current batch')
+    .argument('<project>')
+    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), 0)
+    .option('--host <addr>', 'bind address (non-loopback needs --token)', '127.0.0.1')
+    .option('--token <t>', 'access token (required unless bound to a loopback address)')
+    .action(async (project: string, o: { port: number; host: string; token?: string }) => {
+      const s = await startLabelServer({ project, port: o.port, host: o.host, ...(o.token ? { token: o.token } : {}) });
+      log(`labeling page: ${s.url}  (Ctrl+C to stop)`);
+      await new Promise<void>((done) => {
+        const stop = () => void s.close().then(done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  const status = new Command('status')
+    .description('rounds, labels, budget used and test accuracy so far')
+    .argument('<project>')
+    .option('--json', 'print JSON', false)
+    .action((project: string, o: { json: boolean }) => {
+      const s = projectStatus(project);
+      if (o.json) return log(JSON.stringify(s, null, 2));
+      log(`classes: ${s.classNames.join(', ')}`);
+      log(`pool: ${s.pool} image(s) (${s.skipped} undecodable), test: ${s.test}`);
+      log(`labeled: ${s.labeled}${s.budget === null ? '' : ` of a budget of ${s.budget} (${((100 * s.labeled) / s.budget).toFixed(0)}% used)`}`);
+      for (const r of s.rounds) {
+        const acc = r.testAccuracy === null ? '—' : `${(100 * r.testAccuracy).toFixed(2)}%`;
+        log(`round ${String(r.round).padStart(3)}  trained on ${String(r.labeledCount).padStart(5)}  test acc ${acc.padStart(7)}  batch ${r.labeledOfBatch}/${r.selected} labeled  ${r.strategy}${r.coldStart ? ' (cold start)' : ''}`);
+      }
+    });
+
+  const exp = new Command('export')
+    .description('export backbone + trained DHO head as one ONNX model (images → class probabilities)')
+    .argument('<project>')
+    .requiredOption('--onnx <file>', 'output ONNX file (a .json with classes and preprocessing is written beside it)')
+    .action(async (project: string, o: { onnx: string }) => {
+      const r = await exportProject(project, o.onnx, log);
+      log(`exported ${r.onnx} (${r.classNames.length} classes; student ${r.student})`);
+    });
+
+  return [init, round, imp, label, status, exp];
+}
