@@ -97,7 +97,8 @@ export async function startLabelServer(o: LabelServerOptions): Promise<LabelServ
   if (token !== undefined && token.length < 8) throw new UserError('--token must be at least 8 characters');
   const store = openProject(o.project);
   const cfg = store.config();
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  // No coercion and no silent stripping: a body with a wrong type or an unknown field is a 400.
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } });
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (token === undefined) return;
@@ -116,8 +117,8 @@ export async function startLabelServer(o: LabelServerOptions): Promise<LabelServ
 
   app.get('/api/batch', async () => batchView(store));
 
-  app.get<{ Params: { key: number } }>('/api/image/:key', { schema: { params: { type: 'object', properties: { key: KEY }, required: ['key'], additionalProperties: false } } }, async (req, reply) => {
-    const item = store.item(req.params.key);
+  app.get<{ Params: { key: string } }>('/api/image/:key', { schema: { params: { type: 'object', properties: { key: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } }, required: ['key'], additionalProperties: false } } }, async (req, reply) => {
+    const item = store.item(Number(req.params.key));
     if (!item || item.split !== 'pool') return reply.code(404).send({ error: 'no such image' });
     let bytes: Buffer;
     try {
