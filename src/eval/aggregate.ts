@@ -1,0 +1,147 @@
+/**
+ * Benchmark aggregation over seeds (SPEC.md §10, §11, §13): per strategy × framework learning
+ * curves with 95% t-intervals, final accuracy (Table 1), AUBC, labels to a target accuracy, the
+ * analysis metrics per round, and paired tests of a reference strategy (PCoreSet) against each
+ * baseline. Pure: takes parsed run results, returns plain objects (report/ formats them).
+ */
+import type { RunAnalysis } from './analysis.ts';
+import type { BiasMetrics } from './bias.ts';
+import { pairedTTest, wilcoxonSignedRank, type PairedTest } from './compare.ts';
+import type { BatchCriteria } from './criteria.ts';
+import { aubc, labelsToReach } from './curves.ts';
+import { meanCI } from './stats.ts';
+
+/** The fields of one run's results.json that aggregation reads. */
+export interface RunResult {
+  config: { strategy: string; framework: string; seed: number };
+  rounds: { round: number; labeledCount: number; testAccuracy: number | null }[];
+  analysis?: RunAnalysis;
+  teacher?: { testAccuracy?: number | null } | null;
+}
+
+/** mean ± 95% t-interval half-width over seeds (`ci95` = t_{0.975,n−1}·s/√n, 0 for n = 1). */
+export interface Stat {
+  mean: number;
+  ci95: number;
+  n: number;
+}
+
+/** Aggregated results of one strategy × framework cell group. */
+export interface GroupSummary {
+  strategy: string;
+  framework: string;
+  seeds: number[];
+  /** Accuracy (%) per round. */
+  curve: (Stat & { round: number; labeled: number })[];
+  /** Final-round accuracy (%) — the paper's Table 1 entry. */
+  final: Stat & { values: number[] };
+  /** AUBC (%) over the labeled range (see `aubc`). */
+  aubc: Stat & { values: number[] };
+  /** First round / labeled count where the mean curve reaches the target, and per seed (null = never). */
+  toTarget: { target: number; mean: { round: number; labeled: number } | null; perSeed: (number | null)[] } | null;
+  /** Per query round: mean ± CI of each selection criterion. */
+  criteria: ({ round: number } & Record<keyof BatchCriteria, Stat>)[];
+  /** Per query round: mean ± CI of each bias metric. */
+  bias: ({ round: number } & Record<keyof BiasMetrics, Stat>)[];
+}
+
+/** Reference strategy against one baseline under one framework, paired by seed. */
+export interface Comparison {
+  framework: string;
+  reference: string;
+  baseline: string;
+  metric: 'final' | 'aubc';
+  seeds: number[];
+  tTest: PairedTest;
+  wilcoxon: PairedTest;
+}
+
+/** The whole aggregate. */
+export interface BenchSummary {
+  groups: GroupSummary[];
+  comparisons: Comparison[];
+  strategies: string[];
+  frameworks: string[];
+  teacherAccuracy: number | null;
+}
+
+/** Options of {@link aggregate}. */
+export interface AggregateOptions {
+  /** Strategy compared against every other one (default `pcoreset`). */
+  reference?: string;
+  /** Target accuracy (%) for "labels needed"; omitted → not computed. */
+  targetAccuracy?: number;
+}
+
+function stat(values: readonly number[]): Stat {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return { mean: NaN, ci95: NaN, n: 0 };
+  const ci = meanCI(v);
+  return { mean: ci.mean, ci95: ci.halfWidth, n: v.length };
+}
+
+function statsOf<T extends object>(items: readonly T[]): Record<keyof T, Stat> {
+  const keys = Object.keys(items[0] ?? {}) as (keyof T)[];
+  const out = {} as Record<keyof T, Stat>;
+  for (const k of keys) out[k] = stat(items.map((x) => x[k] as number));
+  return out;
+}
+
+/** Aggregates runs into a {@link BenchSummary}; groups keep the order strategies/frameworks first appear. */
+export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {}): BenchSummary {
+  const reference = opts.reference ?? 'pcoreset';
+  const strategies = [...new Set(runs.map((r) => r.config.strategy))];
+  const frameworks = [...new Set(runs.map((r) => r.config.framework))];
+  const groups: GroupSummary[] = [];
+  const byKey = new Map<string, RunResult[]>();
+  for (const r of runs) {
+    const k = `${r.config.strategy}\u0000${r.config.framework}`;
+    byKey.set(k, [...(byKey.get(k) ?? []), r]);
+  }
+  const pct = (a: number | null): number => (a === null ? NaN : 100 * a);
+  for (const framework of frameworks) {
+    for (const strategy of strategies) {
+      const g = (byKey.get(`${strategy}\u0000${framework}`) ?? []).slice().sort((a, b) => a.config.seed - b.config.seed);
+      if (g.length === 0) continue;
+      const R = Math.max(...g.map((r) => r.rounds.length));
+      const curve = Array.from({ length: R }, (_, i) => ({ round: i, labeled: g[0]?.rounds[i]?.labeledCount ?? NaN, ...stat(g.map((r) => pct(r.rounds[i]?.testAccuracy ?? null))) }));
+      const finals = g.map((r) => pct(r.rounds.at(-1)?.testAccuracy ?? null));
+      const aubcs = g.map((r) => aubc(r.rounds.map((x) => ({ labeled: x.labeledCount, accuracy: pct(x.testAccuracy) }))));
+      const target = opts.targetAccuracy;
+      const toTarget =
+        target === undefined
+          ? null
+          : {
+              target,
+              mean: labelsToReach(curve.map((p) => ({ labeled: p.labeled, accuracy: p.mean })), target),
+              perSeed: g.map((r) => labelsToReach(r.rounds.map((x) => ({ labeled: x.labeledCount, accuracy: pct(x.testAccuracy) })), target)?.labeled ?? null),
+            };
+      const qRounds = Math.max(0, ...g.map((r) => r.analysis?.rounds.length ?? 0));
+      const criteria: GroupSummary['criteria'] = [];
+      const bias: GroupSummary['bias'] = [];
+      for (let i = 0; i < qRounds; i++) {
+        const cs = g.map((r) => r.analysis?.rounds[i]?.criteria).filter((c): c is BatchCriteria => c !== undefined);
+        if (cs.length > 0) criteria.push({ round: i, ...statsOf(cs) });
+        const bs = g.map((r) => r.analysis?.rounds[i]?.bias).filter((c): c is BiasMetrics => c !== undefined);
+        if (bs.length > 0) bias.push({ round: i, ...statsOf(bs) });
+      }
+      groups.push({ strategy, framework, seeds: g.map((r) => r.config.seed), curve, final: { ...stat(finals), values: finals }, aubc: { ...stat(aubcs), values: aubcs }, toTarget, criteria, bias });
+    }
+  }
+  const comparisons: Comparison[] = [];
+  for (const framework of frameworks) {
+    const ref = groups.find((x) => x.strategy === reference && x.framework === framework);
+    if (!ref) continue;
+    for (const base of groups.filter((x) => x.framework === framework && x.strategy !== reference)) {
+      const seeds = ref.seeds.filter((s) => base.seeds.includes(s));
+      for (const metric of ['final', 'aubc'] as const) {
+        const pick = (gs: GroupSummary): number[] => seeds.map((s) => gs[metric].values[gs.seeds.indexOf(s)] as number);
+        const a = pick(ref);
+        const b = pick(base);
+        comparisons.push({ framework, reference, baseline: base.strategy, metric, seeds, tTest: pairedTTest(a, b), wilcoxon: wilcoxonSignedRank(a, b) });
+      }
+    }
+  }
+  const ta = runs.map((r) => r.teacher?.testAccuracy).find((v): v is number => typeof v === 'number');
+  return { groups, comparisons, strategies, frameworks, teacherAccuracy: ta === undefined ? null : 100 * ta };
+}

@@ -1,0 +1,172 @@
+/**
+ * The benchmark report (SPEC.md §10, §11, §13): reads `<dir>/runs/* /results.json`, aggregates them
+ * (src/eval/aggregate.ts) and writes `summary.json`, CSV tables, `table1.md` (the paper's Table 1
+ * shape), plots (`plots/*.svg|png|vl.json`) and one self-contained `report.html`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { aggregate, type AggregateOptions, type BenchSummary, type GroupSummary, type RunResult } from '../eval/aggregate.ts';
+import type { RunAnalysis } from '../eval/analysis.ts';
+import { UserError } from '../util/errors.ts';
+import { biasSpec, criteriaSpec, heatmapSpec, learningCurveSpec, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
+import { writeJsonAtomic } from './results.ts';
+
+/** One run's results.json, with what the report reads beyond {@link RunResult}. */
+export type LoadedRun = RunResult & { analysis?: RunAnalysis; data?: { classNames?: string[] } };
+
+/** Reads every `<dir>/runs/<cell>/results.json` (cells sorted by name). @throws UserError when there is none. */
+export function loadBenchRuns(dir: string): LoadedRun[] {
+  const runsDir = join(dir, 'runs');
+  if (!existsSync(runsDir)) throw new UserError(`${dir}: no runs/ folder (not a benchmark output folder?)`);
+  const out: LoadedRun[] = [];
+  for (const cell of readdirSync(runsDir).sort()) {
+    const f = join(runsDir, cell, 'results.json');
+    if (existsSync(f)) out.push(JSON.parse(readFileSync(f, 'utf8')) as LoadedRun);
+  }
+  if (out.length === 0) throw new UserError(`${dir}: no finished runs (runs/*/results.json)`);
+  return out;
+}
+
+const fmt = (s: { mean: number; ci95: number; n: number }, d = 2): string => (Number.isFinite(s.mean) ? (s.n > 1 ? `${s.mean.toFixed(d)} ± ${s.ci95.toFixed(d)}` : s.mean.toFixed(d)) : '—');
+const pfmt = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+
+/** Table 1 cells: rows = strategies, columns = frameworks; `best` marks the highest mean per column. */
+export function table1Cells(s: BenchSummary): { strategy: string; cells: { text: string; best: boolean }[] }[] {
+  const best = new Map<string, number>();
+  for (const f of s.frameworks) best.set(f, Math.max(...s.groups.filter((g) => g.framework === f && Number.isFinite(g.final.mean)).map((g) => g.final.mean)));
+  return s.strategies.map((st) => ({
+    strategy: st,
+    cells: s.frameworks.map((f) => {
+      const g = s.groups.find((x) => x.strategy === st && x.framework === f);
+      return g ? { text: fmt(g.final), best: g.final.mean === best.get(f) } : { text: '—', best: false };
+    }),
+  }));
+}
+
+/** The paper's Table 1 as Markdown: final-round accuracy (%) mean ± 95% CI, best per column in bold. */
+export function table1Markdown(s: BenchSummary): string {
+  const head = `| Strategy | ${s.frameworks.join(' | ')} |\n|---|${s.frameworks.map(() => '---').join('|')}|\n`;
+  return head + table1Cells(s).map((r) => `| ${r.strategy} | ${r.cells.map((c) => (c.best ? `**${c.text}**` : c.text)).join(' | ')} |`).join('\n') + '\n';
+}
+
+const csvCell = (v: unknown): string => {
+  const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csv = (head: string[], rows: unknown[][]): string => [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+
+/** CSV tables of a summary: final.csv, curves.csv, comparisons.csv, criteria.csv, bias.csv. */
+export function summaryCsvs(s: BenchSummary): Record<string, string> {
+  const g = s.groups;
+  return {
+    'final.csv': csv(
+      ['strategy', 'framework', 'seeds', 'final_mean', 'final_ci95', 'aubc_mean', 'aubc_ci95', 'target', 'labels_to_target'],
+      g.map((x) => [x.strategy, x.framework, x.seeds.length, x.final.mean, x.final.ci95, x.aubc.mean, x.aubc.ci95, x.toTarget?.target, x.toTarget?.mean?.labeled]),
+    ),
+    'curves.csv': csv(['strategy', 'framework', 'round', 'labeled', 'mean', 'ci95', 'n'], g.flatMap((x) => x.curve.map((p) => [x.strategy, x.framework, p.round, p.labeled, p.mean, p.ci95, p.n]))),
+    'comparisons.csv': csv(
+      ['framework', 'metric', 'reference', 'baseline', 'n', 'mean_diff', 't', 't_p', 'wilcoxon_V', 'wilcoxon_p', 'wilcoxon_method'],
+      s.comparisons.map((c) => [c.framework, c.metric, c.reference, c.baseline, c.tTest.n, c.tTest.meanDiff, c.tTest.statistic, c.tTest.pValue, c.wilcoxon.statistic, c.wilcoxon.pValue, c.wilcoxon.method]),
+    ),
+    'criteria.csv': csv(
+      ['strategy', 'framework', 'round', 'metric', 'mean', 'ci95', 'n'],
+      g.flatMap((x) => x.criteria.flatMap((c) => Object.entries(c).filter(([k]) => k !== 'round').map(([k, v]) => [x.strategy, x.framework, c.round, k, (v as { mean: number }).mean, (v as { ci95: number }).ci95, (v as { n: number }).n]))),
+    ),
+    'bias.csv': csv(
+      ['strategy', 'framework', 'round', 'metric', 'mean', 'ci95', 'n'],
+      g.flatMap((x) => x.bias.flatMap((c) => Object.entries(c).filter(([k]) => k !== 'round').map(([k, v]) => [x.strategy, x.framework, c.round, k, (v as { mean: number }).mean, (v as { ci95: number }).ci95, (v as { n: number }).n]))),
+    ),
+  };
+}
+
+/** The plots of a benchmark: one learning-curve plot per framework, criteria, bias, one heatmap per strategy. */
+export function benchPlots(s: BenchSummary, runs: readonly LoadedRun[]): PlotSpec[] {
+  const plots = s.frameworks.map((f) => learningCurveSpec(s, f));
+  if (s.groups.some((g) => g.criteria.length > 0)) plots.push(criteriaSpec(s));
+  if (s.groups.some((g) => g.bias.length > 0)) plots.push(biasSpec(s));
+  const classNames = runs.find((r) => r.data?.classNames)?.data?.classNames ?? [];
+  for (const st of s.strategies) {
+    const cand = runs.filter((r) => r.config.strategy === st && r.analysis?.heatmaps).sort((a, b) => (a.config.framework === 'zero-shot' ? -1 : 0) - (b.config.framework === 'zero-shot' ? -1 : 0) || a.config.seed - b.config.seed);
+    const r = cand[0];
+    if (r?.analysis?.heatmaps) plots.push(heatmapSpec(st, r.config.framework, r.config.seed, r.analysis.heatmaps, classNames));
+  }
+  return plots;
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function htmlTable(head: string[], rows: string[][], id?: string): string {
+  return `<table${id ? ` id="${id}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** The self-contained HTML report: Table 1, AUBC / labels-to-target, paired tests, inline SVG plots. */
+export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; svg: string }[], title: string): string {
+  const t1 = htmlTable(
+    ['Strategy', ...s.frameworks],
+    table1Cells(s).map((r) => [esc(r.strategy), ...r.cells.map((c) => (c.best ? `<b>${esc(c.text)}</b>` : esc(c.text)))]),
+    'table1',
+  );
+  const budget = htmlTable(
+    ['Strategy', 'Framework', 'seeds', 'AUBC (%)', 'labels to target'],
+    s.groups.map((g: GroupSummary) => [esc(g.strategy), esc(g.framework), String(g.seeds.length), esc(fmt(g.aubc)), g.toTarget ? (g.toTarget.mean ? `${g.toTarget.mean.labeled} (≥ ${g.toTarget.target}%)` : `never (≥ ${g.toTarget.target}%)`) : '—']),
+  );
+  const tests = htmlTable(
+    ['Framework', 'Metric', 'Comparison', 'n', 'mean diff (pts)', 'paired t (p)', 'Wilcoxon V (p)'],
+    s.comparisons.map((c) => [esc(c.framework), c.metric, `${esc(c.reference)} vs ${esc(c.baseline)}`, String(c.tTest.n), Number.isFinite(c.tTest.meanDiff) ? c.tTest.meanDiff.toFixed(2) : '—', `${Number.isFinite(c.tTest.statistic) ? c.tTest.statistic.toFixed(3) : '—'} (${pfmt(c.tTest.pValue)})`, `${Number.isFinite(c.wilcoxon.statistic) ? c.wilcoxon.statistic : '—'} (${pfmt(c.wilcoxon.pValue)}, ${c.wilcoxon.method})`]),
+  );
+  const figs = plots.map((p) => `<figure class="plot" data-name="${esc(p.plot.name)}">${p.svg}<figcaption>${esc(p.plot.title)}</figcaption></figure>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:90%}</style>
+</head><body>
+<h1>${esc(title)}</h1>
+<p>${s.teacherAccuracy === null ? '' : `Teacher zero-shot test accuracy: ${s.teacherAccuracy.toFixed(2)}%. `}Accuracies in %, mean ± 95% t-interval over seeds (t<sub>0.975, n−1</sub>·s/√n).</p>
+<h2>Table 1: final-round test accuracy</h2>
+${t1}
+<h2>Budget curves</h2>
+<p>AUBC = trapezoid area under accuracy vs. labeled count, divided by the labeled range (the average accuracy over the budget).</p>
+${budget}
+<h2>Paired tests over seeds</h2>
+${tests}
+<h2>Plots</h2>
+${figs}
+</body></html>
+`;
+}
+
+/** Options of {@link writeBenchReport}. */
+export interface BenchReportOptions extends AggregateOptions {
+  /** Also write PNGs (default true). */
+  png?: boolean;
+  title?: string;
+}
+
+/**
+ * Regenerates every report artefact of a benchmark folder from its runs' results.json files.
+ * @returns the summary and the written file paths
+ */
+export async function writeBenchReport(dir: string, opts: BenchReportOptions = {}): Promise<{ summary: BenchSummary; files: string[] }> {
+  const runs = loadBenchRuns(dir);
+  const summary = aggregate(runs, opts);
+  const files: string[] = [];
+  const put = (name: string, text: string | Buffer): void => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    files.push(p);
+  };
+  writeJsonAtomic(join(dir, 'summary.json'), summary);
+  files.push(join(dir, 'summary.json'));
+  for (const [name, text] of Object.entries(summaryCsvs(summary))) put(name, text);
+  put('table1.md', table1Markdown(summary));
+  mkdirSync(join(dir, 'plots'), { recursive: true });
+  const rendered: { plot: PlotSpec; svg: string }[] = [];
+  for (const plot of benchPlots(summary, runs)) {
+    const svg = await renderSvg(plot.spec);
+    rendered.push({ plot, svg });
+    put(join('plots', `${plot.name}.vl.json`), `${JSON.stringify(plot.spec)}\n`);
+    put(join('plots', `${plot.name}.svg`), svg);
+    if (opts.png !== false) put(join('plots', `${plot.name}.png`), svgToPng(svg));
+  }
+  put('report.html', reportHtml(summary, rendered, opts.title ?? `activekd benchmark: ${dir}`));
+  return { summary, files };
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeBenchReport } from '../../src/report/bench-report.ts';
+import { tempDir } from '../helpers.ts';
+import { writeSyntheticBench } from './fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/PNG plots, HTML in headless Chromium', { timeout: 90_000 }, async (t) => {
+  const dir = tempDir('activekd-bench-report-');
+  const strategies = ['random', 'entropy', 'pcoreset'];
+  const frameworks = ['no-distill', 'zero-shot'];
+  writeSyntheticBench(dir, strategies, frameworks, [1, 2, 3]);
+  const { summary } = await writeBenchReport(dir, { targetAccuracy: 65 });
+  assert.equal(summary.groups.length, 6);
+  // pcoreset is constructed best (+0.01 per strategy index); the comparisons cover 2 baselines × 2 metrics × 2 frameworks.
+  assert.equal(summary.comparisons.length, 8);
+  const md = readFileSync(join(dir, 'table1.md'), 'utf8');
+  assert.match(md, /^\| Strategy \| no-distill \| zero-shot \|/);
+  const pc = md.split('\n').find((l) => l.startsWith('| pcoreset')) ?? '';
+  assert.equal((pc.match(/\*\*/g) ?? []).length, 4, md);
+  for (const f of ['final.csv', 'curves.csv', 'comparisons.csv', 'criteria.csv', 'bias.csv', 'summary.json', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
+  const plots = ['curve-no-distill', 'curve-zero-shot', 'criteria', 'bias', 'heatmap-random', 'heatmap-entropy', 'heatmap-pcoreset'];
+  for (const p of plots) {
+    assert.match(readFileSync(join(dir, 'plots', `${p}.svg`), 'utf8'), /^<svg/);
+    assert.deepEqual([...readFileSync(join(dir, 'plots', `${p}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  }
+
+  if (!existsSync(CHROMIUM)) {
+    t.diagnostic('chromium not installed: browser check skipped (apt-get install -y chromium)');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'activekd-chromium-'));
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`file://${join(dir, 'report.html')}`);
+    assert.equal(await page.locator('figure.plot > svg').count(), plots.length);
+    // Every plot has drawn marks and a non-zero size.
+    const sizes = await page.$$eval('figure.plot > svg', (els) => els.map((e) => ({ w: e.getBoundingClientRect().width, marks: e.querySelectorAll('path').length })));
+    for (const s of sizes) assert.ok(s.w > 50 && s.marks > 0, JSON.stringify(s));
+    assert.equal(await page.locator('#table1 tbody tr').count(), strategies.length);
+    assert.equal(await page.locator('#table1 b').count(), frameworks.length);
+    assert.match((await page.locator('#table1').innerText()) ?? '', /pcoreset/);
+  } finally {
+    await ctx.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../../src/report/results.ts';
+import { Rng } from '../../src/util/rng.ts';
+
+/** Writes a synthetic benchmark folder (runs/<s>__<f>__seed<k>/results.json) with analysis blocks. */
+export function writeSyntheticBench(dir: string, strategies: string[], frameworks: string[], seeds: number[], rounds = 4): void {
+  const C = 3;
+  const classNames = ['cat', 'ship', 'frog'];
+  for (const f of frameworks) {
+    for (const [si, s] of strategies.entries()) {
+      for (const seed of seeds) {
+        const rng = new Rng(seed * 100 + si);
+        const base = f === 'no-distill' ? 0.4 : 0.6;
+        const rr = Array.from({ length: rounds }, (_, r) => ({ round: r, labeledCount: C * (r + 1), testAccuracy: Math.min(1, base + 0.05 * r + 0.01 * si + 0.02 * rng.next()), selectedIds: [] }));
+        const probRow = (): number[] => {
+          const a = [rng.next(), rng.next(), rng.next()];
+          const t = a.reduce((x, y) => x + y, 0);
+          return a.map((v) => v / t);
+        };
+        const analysis = {
+          config: { criteria: {}, bias: { k: 3, nInit: 10, seed: 0, lambda: 0.5, delta: 0.5 } },
+          rounds: Array.from({ length: rounds - 1 }, (_, r) => ({
+            round: r,
+            criteria: { uncertainty: rng.next(), classBalance: rng.next(), featureDiversity: rng.next(), probDiversity: rng.next() },
+            bias: { knnLoss: rng.next(), propDistance: rng.next(), propWithinDelta: rng.next(), activeCentroids: 3 + r, teacherActiveCentroids: 3, clusterPurity: rng.next() },
+          })),
+          heatmaps: { initial: { ids: ['a', 'b', 'c'], labels: [0, 1, 2], probs: [probRow(), probRow(), probRow()] }, firstBatch: { ids: ['d', 'e', 'f'], labels: [2, 1, 0], probs: [probRow(), probRow(), probRow()] } },
+        };
+        writeJsonAtomic(join(dir, 'runs', `${s}__${f}__seed${seed}`, 'results.json'), { config: { strategy: s, framework: f, seed }, data: { classNames }, teacher: { testAccuracy: 0.7 }, rounds: rr, analysis });
+      }
+    }
+  }
+}
