@@ -9,6 +9,7 @@ import { UserError } from '../util/errors.ts';
 import { datasetsCommand } from './datasets.ts';
 import { projectCommands } from './project-commands.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
+import { selectCommand } from './select.ts';
 
 const log = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
       for (const n of strategyNames()) log(n);
     });
   program.addCommand(datasetsCommand(log));
+  program.addCommand(selectCommand(log));
   for (const c of projectCommands(log)) program.addCommand(c);
   return program;
 }
