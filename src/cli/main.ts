@@ -6,6 +6,7 @@ import { runExperiment } from '../loop/experiment.ts';
 import { summaryTable } from '../report/tables.ts';
 import { strategyNames } from '../strategies/registry.ts';
 import { UserError } from '../util/errors.ts';
+import { benchCommands } from './bench.ts';
 import { datasetsCommand } from './datasets.ts';
 import { projectCommands } from './project-commands.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
       for (const n of strategyNames()) log(n);
     });
   program.addCommand(datasetsCommand(log));
+  for (const c of benchCommands(log)) program.addCommand(c);
   program.addCommand(selectCommand(log));
   for (const c of projectCommands(log)) program.addCommand(c);
   return program;

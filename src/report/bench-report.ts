@@ -24,6 +24,16 @@ export function loadBenchRuns(dir: string): LoadedRun[] {
     if (existsSync(f)) out.push(JSON.parse(readFileSync(f, 'utf8')) as LoadedRun);
   }
   if (out.length === 0) throw new UserError(`${dir}: no finished runs (runs/*/results.json)`);
+  // Keep the grid's order (bench.json) for table rows and plot legends; unknown names go last.
+  const mf = join(dir, 'bench.json');
+  if (existsSync(mf)) {
+    const cfg = (JSON.parse(readFileSync(mf, 'utf8')) as { config?: { strategies?: string[]; frameworks?: string[] } }).config ?? {};
+    const rank = (list: string[] | undefined, v: string): number => {
+      const i = list?.indexOf(v) ?? -1;
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    out.sort((a, b) => rank(cfg.frameworks, a.config.framework) - rank(cfg.frameworks, b.config.framework) || rank(cfg.strategies, a.config.strategy) - rank(cfg.strategies, b.config.strategy) || a.config.seed - b.config.seed);
+  }
   return out;
 }
 

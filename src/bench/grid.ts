@@ -1,0 +1,224 @@
+/**
+ * The benchmark grid (SPEC.md §10, §13: strategy × framework × seed, Table 1): encodes once in
+ * this process (filling the on-disk feature cache), then runs every cell in a child process
+ * (`--jobs` at a time), each writing `<out>/runs/<strategy>__<framework>__seed<k>/results.json`
+ * atomically. Restarting skips finished cells; `<out>/bench.json` records the grid's settings and
+ * their hash, and a restart with different settings is refused.
+ */
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ASSETS, mobilenetV1Spec } from '../assets.ts';
+import { openDataset } from '../data/open.ts';
+import type { AnalysisOptions } from '../eval/analysis.ts';
+import type { ExperimentOptions } from '../loop/experiment.ts';
+import { createFewShotTeacher, createTeacher, writeTeacherProbs } from '../loop/teacher-setup.ts';
+import { prepareData } from '../loop/prepare.ts';
+import { writeBenchReport } from '../report/bench-report.ts';
+import { writeJsonAtomic } from '../report/results.ts';
+import { createStrategy } from '../strategies/registry.ts';
+import { UserError } from '../util/errors.ts';
+import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  /** The experiment settings (strategies, frameworks, seeds, rounds, student, teacher, …); `out` is the benchmark folder. */
+  experiment: ExperimentOptions;
+  /** Cells run at once (child processes). Default: `os.availableParallelism()`. */
+  jobs?: number;
+  /** Analysis recorded per cell (SPEC §11). Default: everything on; `false` turns it off. */
+  analysis?: AnalysisOptions | false;
+  /** Target accuracy (%) of the "labels needed" column of the report. */
+  targetAccuracy?: number;
+  /** Strategy compared against each baseline (default `pcoreset`). */
+  reference?: string;
+  /** Write PNG copies of the plots (default true). */
+  png?: boolean;
+  /** Progress bar options (default: live bar on a TTY). */
+  progress?: ProgressOptions;
+}
+
+/** One grid cell. */
+export interface BenchCell {
+  strategy: string;
+  framework: string;
+  seed: number;
+  /** `<out>/runs/<strategy>__<framework>__seed<k>`. */
+  dir: string;
+}
+
+/** The settings recorded in `bench.json`; their hash guards restarts. */
+export interface BenchManifest {
+  version: 1;
+  configHash: string;
+  config: Record<string, unknown>;
+  report: { targetAccuracy?: number; reference: string };
+}
+
+/** Stable JSON (sorted keys) for hashing. */
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * The settings that determine the grid's results: everything in the experiment options except
+ * where output, caches and threads live (those do not change results), plus the analysis options.
+ */
+export function benchConfig(o: BenchOptions): Record<string, unknown> {
+  const e = o.experiment;
+  const { cacheDir: _c, ...dataset } = e.dataset ?? {};
+  return {
+    data: resolve(e.data),
+    classesFile: e.classesFile,
+    dataset,
+    strategies: e.strategies,
+    frameworks: e.frameworks,
+    seeds: e.seeds,
+    rounds: e.rounds,
+    querySize: e.querySize,
+    initialShots: e.initialShots,
+    dho: e.dho,
+    studentModel: e.studentModel,
+    teacher: e.teacher,
+    encode: { batchSize: e.encode.batchSize },
+    analysis: o.analysis === false ? false : (o.analysis ?? {}),
+  };
+}
+
+/** sha256 of the stable JSON of {@link benchConfig}. */
+export function benchConfigHash(config: Record<string, unknown>): string {
+  return createHash('sha256').update(stable(config)).digest('hex');
+}
+
+/** The cells of the grid in run order (framework, then strategy, then seed). */
+export function benchCells(o: BenchOptions): BenchCell[] {
+  const e = o.experiment;
+  return e.frameworks.flatMap((framework) => e.strategies.flatMap((strategy) => e.seeds.map((seed) => ({ strategy, framework, seed, dir: join(e.out, 'runs', `${strategy}__${framework}__seed${seed}`) }))));
+}
+
+/** Whether a cell has a complete results.json of the same strategy, framework and seed. */
+export function cellFinished(c: BenchCell): boolean {
+  const f = join(c.dir, 'results.json');
+  if (!existsSync(f)) return false;
+  try {
+    const r = JSON.parse(readFileSync(f, 'utf8')) as { config?: { strategy?: string; framework?: string; seed?: number } };
+    return r.config?.strategy === c.strategy && r.config.framework === c.framework && r.config.seed === c.seed;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `<out>/bench.json`, or checks it against the current settings on a restart.
+ * @throws UserError naming the changed settings when the folder holds a grid with other settings
+ */
+export function checkManifest(o: BenchOptions): BenchManifest {
+  const config = benchConfig(o);
+  const configHash = benchConfigHash(config);
+  const path = join(o.experiment.out, 'bench.json');
+  const manifest: BenchManifest = { version: 1, configHash, config, report: { ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}), reference: o.reference ?? 'pcoreset' } };
+  if (existsSync(path)) {
+    const old = JSON.parse(readFileSync(path, 'utf8')) as BenchManifest;
+    if (old.configHash !== configHash) {
+      const changed = Object.keys({ ...old.config, ...config }).filter((k) => stable(old.config[k]) !== stable(config[k]));
+      throw new UserError(
+        `${o.experiment.out} holds a benchmark grid run with different settings (changed: ${changed.join(', ') || 'unknown'}); ` +
+          `rerun with the same settings to resume it, or choose a new --out folder`,
+      );
+    }
+  }
+  writeJsonAtomic(path, manifest);
+  return manifest;
+}
+
+/**
+ * Encodes the dataset once with the student and the teacher (and the few-shot teacher's features),
+ * filling the on-disk cache that the cells then read, and writes the teacher probabilities to
+ * `<out>/teacher` once.
+ */
+export async function warmCache(e: ExperimentOptions, analysisNeedsTeacher: boolean): Promise<void> {
+  const dataset = await openDataset(resolve(e.data), { ...e.dataset, ...(e.classesFile ? { classesFile: e.classesFile } : {}) });
+  const studentSpec = mobilenetV1Spec(e.studentModel ? resolve(e.studentModel) : ASSETS.mobilenetV1);
+  const needTeacher = e.frameworks.some((f) => f !== 'no-distill') || analysisNeedsTeacher;
+  const teacher = needTeacher ? await createTeacher(e.teacher, dataset, e.encode) : null;
+  const prepared = await prepareData(dataset, studentSpec, teacher, e.encode);
+  if (teacher && e.frameworks.includes('few-shot')) await createFewShotTeacher(teacher, prepared, e.teacher.clap, e.encode);
+  if (prepared.teacherTrain) {
+    writeTeacherProbs(join(e.out, 'teacher'), 'probs', [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])]);
+  }
+  e.log(`dataset ${dataset.root}: ${dataset.classNames.length} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0} (encoded once; cells read the cache)`);
+}
+
+/** The serialisable part of the experiment options sent to a cell process. */
+export type CellOptions = Omit<ExperimentOptions, 'log'>;
+
+/** Runs one cell in a child process (src/bench/worker.ts); resolves with its exit status. */
+function runCell(c: BenchCell, options: CellOptions): Promise<{ ok: boolean; message?: string }> {
+  mkdirSync(c.dir, { recursive: true });
+  const logFd = openSync(join(c.dir, 'log.txt'), 'w');
+  const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  const child = fork(worker, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', logFd, logFd, 'ipc'], env: { ...process.env, CI: '1' } });
+  closeSync(logFd);
+  return new Promise((res) => {
+    let reply: { ok: boolean; message?: string } | null = null;
+    child.on('message', (m) => (reply = m as { ok: boolean; message?: string }));
+    child.on('error', (err) => res({ ok: false, message: err.message }));
+    child.on('exit', (code, signal) => res(reply ?? { ok: code === 0, message: `exited with ${signal ?? code}` }));
+    child.send({ options });
+  });
+}
+
+/**
+ * Runs (or resumes) the benchmark grid and writes its report (see {@link writeBenchReport}).
+ * @returns the number of cells run now and skipped as already finished
+ * @throws UserError on bad settings, a settings change on restart, or failed cells (after all others ran)
+ */
+export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped: number; reportDir: string }> {
+  const e = o.experiment;
+  for (const s of e.strategies) createStrategy(s); // validate names before any work
+  mkdirSync(e.out, { recursive: true });
+  const manifest = checkManifest(o);
+  const cells = benchCells(o);
+  const pending = cells.filter((c) => !cellFinished(c));
+  const skipped = cells.length - pending.length;
+  const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), pending.length || 1));
+  e.log(`benchmark ${e.out}: ${cells.length} cells (${e.strategies.length} strategies × ${e.frameworks.length} frameworks × ${e.seeds.length} seeds), ${skipped} already finished, ${jobs} at a time`);
+  const analysis = o.analysis === false ? undefined : (o.analysis ?? {});
+  if (pending.length > 0) {
+    const t0 = performance.now();
+    await warmCache(e, analysis !== undefined && analysis.bias !== false);
+    if (e.encode.cacheDir === null) e.log('warning: --no-cache: every cell encodes the dataset again');
+    const threads = e.encode.threads ?? Math.max(1, Math.floor(availableParallelism() / jobs));
+    const { log: _log, ...rest } = e;
+    const bar = createProgress(`bench ${pending.length} cells`, pending.length, o.progress);
+    const failures: string[] = [];
+    let next = 0;
+    const workerLoop = async (): Promise<void> => {
+      while (next < pending.length) {
+        const c = pending[next++] as BenchCell;
+        const tc = performance.now();
+        const r = await runCell(c, { ...rest, strategies: [c.strategy], frameworks: [c.framework as ExperimentOptions['frameworks'][number]], seeds: [c.seed], out: c.dir, encode: { ...e.encode, threads }, writeTeacher: false, ...(analysis ? { analysis } : {}) });
+        if (!r.ok) failures.push(`${c.strategy}/${c.framework}/seed ${c.seed}: ${r.message ?? 'failed'} (log: ${join(c.dir, 'log.txt')})`);
+        bar.tick();
+        e.log(`cell ${c.strategy} / ${c.framework} / seed ${c.seed}: ${r.ok ? 'done' : 'FAILED'} in ${formatDuration((performance.now() - tc) / 1000)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, workerLoop));
+    bar.stop();
+    e.log(`grid finished in ${formatDuration((performance.now() - t0) / 1000)}`);
+    if (failures.length > 0) throw new UserError(`${failures.length} benchmark cell(s) failed:\n  ${failures.join('\n  ')}`);
+  }
+  await writeBenchReport(e.out, { reference: manifest.report.reference, ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}), ...(o.png === false ? { png: false } : {}) });
+  return { ran: pending.length, skipped, reportDir: e.out };
+}

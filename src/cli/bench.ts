@@ -1,0 +1,85 @@
+import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBench, type BenchManifest } from '../bench/grid.ts';
+import { writeBenchReport } from '../report/bench-report.ts';
+import { UserError } from '../util/errors.ts';
+import { nonNegativeInt, numberIn, positiveInt } from './parse.ts';
+import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
+
+const ALL_STRATEGIES = 'random,entropy,coreset,badge,class-balanced,pcoreset';
+
+interface RawBenchOptions extends RawRunOptions {
+  data: string;
+  out: string;
+  strategies?: string;
+  frameworks?: string;
+  jobs?: number;
+  targetAccuracy?: number;
+  reference: string;
+  analysis: boolean;
+  biasK?: number;
+  biasDelta: number;
+  biasLambda: number;
+  kmeansNInit: number;
+  png: boolean;
+}
+
+/**
+ * `activekd bench` (run or resume a strategy × framework × seed grid in child processes, then write
+ * the report) and `activekd report DIR` (regenerate the report from the runs' results.json files).
+ */
+export function benchCommands(log: (s: string) => void): Command[] {
+  const bench = addRunOptions(
+    new Command('bench')
+      .description('run (or resume) a strategy × framework × seed benchmark grid in parallel child processes and write the report (Table 1, curves, tests, plots, report.html)')
+      .requiredOption('--data <dir>', 'dataset root (any format `run` accepts)')
+      .requiredOption('--out <dir>', 'benchmark folder: runs/<strategy>__<framework>__seed<k>/results.json, bench.json, report files')
+      .option('--strategies <names>', `comma-separated strategies (default ${ALL_STRATEGIES}; same as --strategy)`)
+      .option('--frameworks <names>', 'comma-separated frameworks (default no-distill,zero-shot; same as --framework)')
+      .option('--jobs <n>', 'cells run at once (default: number of cores)', positiveInt('--jobs'))
+      .option('--target-accuracy <pct>', 'report labels needed to reach this test accuracy (%)', numberIn('--target-accuracy', 0, 100))
+      .option('--reference <strategy>', 'strategy tested against every other one (paired t, Wilcoxon)', 'pcoreset')
+      .option('--no-analysis', 'skip the selection-criteria, bias and heatmap analysis (SPEC §11)')
+      .option('--bias-k <n>', 'k-means clusters of the teacher probabilities (default: number of classes)', positiveInt('--bias-k'))
+      .option('--bias-delta <d>', 'L1 threshold δ of active centroids / propagation', numberIn('--bias-delta', 0, 2), 0.5)
+      .option('--bias-lambda <l>', 'weight λ of the ground truth in propagated centroids', numberIn('--bias-lambda', 0, 1), 0.5)
+      .option('--kmeans-n-init <n>', 'k-means restarts', nonNegativeInt('--kmeans-n-init'), 10)
+      .option('--no-png', 'write SVG plots only'),
+    { rounds: 16, strategy: ALL_STRATEGIES },
+  ).action(async (raw: RawBenchOptions, cmd: Command) => {
+    const src = (k: string): string | undefined => cmd.getOptionValueSource(k);
+    const strategy = raw.strategies ?? raw.strategy;
+    const framework = raw.frameworks ?? (src('framework') === 'default' ? 'no-distill,zero-shot' : raw.framework);
+    const seeds = raw.seeds ?? (src('seed') === 'default' ? [1, 2, 3, 4, 5] : [raw.seed]);
+    const experiment = toExperimentOptions({ ...raw, strategy, framework, seeds }, raw.data, raw.out, log);
+    const { ran, skipped } = await runBench({
+      experiment,
+      ...(raw.jobs ? { jobs: raw.jobs } : {}),
+      analysis: raw.analysis ? { bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : false,
+      ...(raw.targetAccuracy !== undefined ? { targetAccuracy: raw.targetAccuracy } : {}),
+      reference: raw.reference,
+      png: raw.png,
+    });
+    log(`\n${ran} cell(s) run, ${skipped} reused. Table 1 (final-round test accuracy %, mean ± 95% CI):\n`);
+    log(readFileSync(join(raw.out, 'table1.md'), 'utf8'));
+    log(`report: ${join(raw.out, 'report.html')}`);
+  });
+
+  const report = new Command('report')
+    .description('regenerate a benchmark report (summary.json, CSVs, table1.md, plots/, report.html) from DIR/runs/*/results.json')
+    .argument('<dir>', 'benchmark folder written by `activekd bench`')
+    .option('--target-accuracy <pct>', 'labels needed to reach this test accuracy (%) (default: the one recorded by bench)', numberIn('--target-accuracy', 0, 100))
+    .option('--reference <strategy>', 'strategy tested against every other one (default: the one recorded by bench, else pcoreset)')
+    .option('--no-png', 'write SVG plots only')
+    .action(async (dir: string, raw: { targetAccuracy?: number; reference?: string; png: boolean }) => {
+      if (!existsSync(dir)) throw new UserError(`${dir}: no such folder`);
+      const mf = join(dir, 'bench.json');
+      const recorded = existsSync(mf) ? (JSON.parse(readFileSync(mf, 'utf8')) as BenchManifest).report : undefined;
+      const target = raw.targetAccuracy ?? recorded?.targetAccuracy;
+      await writeBenchReport(dir, { reference: raw.reference ?? recorded?.reference ?? 'pcoreset', ...(target !== undefined ? { targetAccuracy: target } : {}), png: raw.png });
+      log(readFileSync(join(dir, 'table1.md'), 'utf8'));
+      log(`report: ${join(dir, 'report.html')}`);
+    });
+  return [bench, report];
+}
