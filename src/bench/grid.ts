@@ -194,7 +194,9 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
   const skipped = cells.length - pending.length;
   const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), pending.length || 1));
   e.log(`benchmark ${e.out}: ${cells.length} cells (${e.strategies.length} strategies × ${e.frameworks.length} frameworks × ${e.seeds.length} seeds), ${skipped} already finished, ${jobs} at a time`);
-  const analysis = o.analysis === false ? undefined : (o.analysis ?? {});
+  let analysis = o.analysis === false ? undefined : (o.analysis ?? {});
+  // Bias metrics cluster the teacher's probabilities: only when the grid has a teacher anyway.
+  if (analysis && e.frameworks.every((f) => f === 'no-distill')) analysis = { ...analysis, bias: false };
   if (pending.length > 0) {
     const t0 = performance.now();
     await warmCache(e, analysis !== undefined && analysis.bias !== false);
