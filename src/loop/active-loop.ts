@@ -175,9 +175,11 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
     }
     if (r < config.rounds - 1 && uRows.length > 0) {
       const t1 = performance.now();
-      const all = await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta });
-      const poolPreds = subset(all, uRows);
-      const labeledPreds = subset(all, lRows);
+      // Strategies that read no student output (random) skip the pool prediction unless a hook wants it.
+      const needPreds = input.onSelect !== undefined || input.strategy.needs.some((k) => k === 'probs' || k === 'features' || k === 'logits');
+      const all = needPreds ? await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta }) : null;
+      const poolPreds = all ? subset(all, uRows) : unavailable(input.strategy.name);
+      const labeledPreds = all ? subset(all, lRows) : unavailable(input.strategy.name);
       const sel = await runSelection(
         input.strategy,
         {
@@ -186,6 +188,7 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
           labeledLabels: lLabels,
           ...(teacherProbs ? { teacherPool: takeRows(teacherProbs, uRows), teacherLabeled: takeRows(teacherProbs, lRows) } : {}),
           numClasses,
+          poolSize: uRows.length,
           rng: rng.fork(),
         },
         Math.min(config.querySize, uRows.length),
@@ -225,6 +228,27 @@ function subset(p: StudentPredictions, rows: Uint32Array): StudentPredictions {
     },
     get features() {
       return get('features');
+    },
+  };
+}
+
+/** Stand-in predictions for a strategy that declared it reads none; reading one is a bug in its `needs`. */
+function unavailable(strategy: string): StudentPredictions {
+  const fail = (): never => {
+    throw new Error(`strategy ${strategy} read student predictions but does not declare 'probs', 'features' or 'logits' in its needs`);
+  };
+  return {
+    get ce() {
+      return fail();
+    },
+    get kd() {
+      return fail();
+    },
+    get probs() {
+      return fail();
+    },
+    get features() {
+      return fail();
     },
   };
 }

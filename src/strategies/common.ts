@@ -22,7 +22,7 @@ import { EmptyPoolError, type Selection, type SelectionContext, type Strategy, t
  */
 export function checkSelectionInputs(name: string, ctx: SelectionContext, q: number, needs: readonly StrategyInput[]): number {
   if (!Number.isSafeInteger(q) || q < 0) throw new RangeError(`${name}: q must be a non-negative integer, got ${q}`);
-  const n = ctx.pool.probs.rows;
+  const n = ctx.poolSize ?? ctx.pool.probs.rows;
   const nl = ctx.labeledLabels.length;
   const C = ctx.numClasses;
   const check = (what: string, m: Matrix | undefined, rows: number, cols?: number): void => {
@@ -31,8 +31,10 @@ export function checkSelectionInputs(name: string, ctx: SelectionContext, q: num
     if (m.rows !== rows) throw new RangeError(`${name}: ${what} has ${m.rows} rows, expected ${rows}`);
     if (cols !== undefined && m.cols !== cols) throw new RangeError(`${name}: ${what} has ${m.cols} columns, expected ${cols} (numClasses)`);
   };
-  check('pool.probs', ctx.pool.probs, n, needs.includes('probs') ? C : undefined);
-  if (needs.includes('probs')) check('labeled.probs', ctx.labeled.probs, nl, C);
+  if (needs.includes('probs')) {
+    check('pool.probs', ctx.pool.probs, n, C);
+    check('labeled.probs', ctx.labeled.probs, nl, C);
+  }
   if (needs.includes('logits')) {
     check('pool.ce', ctx.pool.ce, n, C);
     check('pool.kd', ctx.pool.kd, n, C);

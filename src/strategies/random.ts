@@ -10,7 +10,7 @@ import type { Strategy } from './types.ts';
 export type RandomOptions = Record<string, never>;
 
 /**
- * Creates the `random` strategy. Needs nothing but the pool size (`ctx.pool.probs.rows`); no scores.
+ * Creates the `random` strategy. Needs nothing but the pool size (`ctx.poolSize`, else `ctx.pool.probs.rows`); no scores.
  * `select` throws RangeError on a bad q, EmptyPoolError on an empty pool with q > 0.
  */
 export function createRandom(_options: RandomOptions = {}): Strategy {

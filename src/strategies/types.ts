@@ -32,6 +32,8 @@ export interface SelectionContext {
   /** Teacher probabilities on the labeled set, when available. */
   readonly teacherLabeled?: Matrix;
   readonly numClasses: number;
+  /** Number of pool rows; defaults to `pool.probs.rows` (given when predictions are not computed). */
+  readonly poolSize?: number;
   readonly rng: Rng;
 }
 
