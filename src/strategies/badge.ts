@@ -54,7 +54,9 @@ export function createBadge(options: BadgeOptions = {}): Strategy {
       return { rows: r.rows, scores: r.minDist };
     },
     runAsync: async (ctx, q) => {
-      const r = await badgeGreedyAuto({ probs: headProbs(ctx, head), features: ctx.pool.features, q, firstPick }, backend);
+      const a = { probs: headProbs(ctx, head), features: ctx.pool.features, q, firstPick };
+      // threads > 1: the threaded JS kernel (identical to `select`) unless the graph is forced.
+      const r = threads > 1 && backend !== 'onnx' ? badgeGreedyThreaded(a, threads) : await badgeGreedyAuto(a, backend);
       return { rows: r.rows, scores: r.minDist };
     },
   });

@@ -49,7 +49,8 @@ export function createCoreset(options: CoresetOptions = {}): Strategy {
       return { rows: r.rows, scores: r.minDist };
     },
     runAsync: async (ctx, q) => {
-      const r = await kCenterGreedyAuto(args(ctx, q), backend);
+      // threads > 1: the threaded JS kernel (identical to `select`) unless the graph is forced.
+      const r = threads > 1 && backend !== 'onnx' ? kCenterGreedyThreaded(args(ctx, q), threads) : await kCenterGreedyAuto(args(ctx, q), backend);
       return { rows: r.rows, scores: r.minDist };
     },
   });

@@ -89,7 +89,8 @@ function createProbabilityKCenter(name: string, mode: KCenterMode, space: Probab
       return { rows: r.rows, scores: r.minDist };
     },
     runAsync: async (ctx, q) => {
-      const r = await kCenterGreedyAuto(args(ctx, q), backend ?? 'js');
+      // threads > 1: the threaded JS kernel (identical to `select`) unless the graph is forced.
+      const r = threads > 1 && backend !== 'onnx' ? kCenterGreedyThreaded(args(ctx, q), threads) : await kCenterGreedyAuto(args(ctx, q), backend ?? 'js');
       return { rows: r.rows, scores: r.minDist };
     },
   });

@@ -60,12 +60,14 @@ test('threaded BADGE == single thread (incl. duplicated rows and zero embeddings
   same(badgeGreedy(zero), badgeGreedyThreaded(zero, 3), 'badge all-zero features');
 });
 
-test('strategies: threads option gives the same selection', () => {
+test('strategies: threads option gives the same selection (select and selectAsync)', async () => {
   const ctx = randomContext({ n: 90, m: 3, C: 4, D: 5, seed: 9, duplicates: true });
   for (const name of ['pcoreset', 'coreset', 'badge', 'pcoreset-reverse'] as const) {
     const a = createStrategy(name).select(ctx, 25);
     const b = createStrategy(name, { threads: 2 }).select(ctx, 25);
     assert.deepEqual([...b.rows], [...a.rows], name);
     assert.deepEqual([...(b.scores ?? [])], [...(a.scores ?? [])], name);
+    const viaAsync = await createStrategy(name, { threads: 2 }).selectAsync?.(ctx, 25);
+    if (viaAsync !== undefined) assert.deepEqual([...viaAsync.rows], [...a.rows], `${name} selectAsync`);
   }
 });
