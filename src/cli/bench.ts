@@ -22,6 +22,7 @@ interface RawBenchOptions extends RawRunOptions {
   biasDelta: number;
   biasLambda: number;
   kmeansNInit: number;
+  featureDistanceScale: number;
   png: boolean;
 }
 
@@ -45,6 +46,7 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--bias-delta <d>', 'L1 threshold δ of active centroids / propagation', numberIn('--bias-delta', 0, 2), 0.5)
       .option('--bias-lambda <l>', 'weight λ of the ground truth in propagated centroids', numberIn('--bias-lambda', 0, 1), 0.5)
       .option('--kmeans-n-init <n>', 'k-means restarts', nonNegativeInt('--kmeans-n-init'), 10)
+      .option('--feature-distance-scale <s>', 'divisor of the feature-diversity cosine distance (1: SPEC §11.2 verbatim; 2: maps any features into [0,1])', numberIn('--feature-distance-scale', 1e-6, 1e6), 1)
       .option('--no-png', 'write SVG plots only'),
     { rounds: 16, strategy: ALL_STRATEGIES },
   ).action(async (raw: RawBenchOptions, cmd: Command) => {
@@ -56,7 +58,7 @@ export function benchCommands(log: (s: string) => void): Command[] {
     const { ran, skipped } = await runBench({
       experiment,
       ...(raw.jobs ? { jobs: raw.jobs } : {}),
-      analysis: raw.analysis ? { bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : false,
+      analysis: raw.analysis ? { criteria: { featureScale: raw.featureDistanceScale }, bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : false,
       ...(raw.targetAccuracy !== undefined ? { targetAccuracy: raw.targetAccuracy } : {}),
       reference: raw.reference,
       png: raw.png,

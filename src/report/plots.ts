@@ -56,7 +56,7 @@ function perRoundSpec(name: string, title: string, rows: Record<string, unknown>
       spec: {
         width: 180,
         height: 150,
-        encoding: { x: { field: 'round', type: 'quantitative', title: 'round' }, color: { field: 'strategy', type: 'nominal' } },
+        encoding: { x: { field: 'round', type: 'quantitative', title: 'query round', axis: { format: 'd', tickMinStep: 1 } }, color: { field: 'strategy', type: 'nominal' } },
         layer: [
           { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false } }, y2: { field: 'hi' }, detail: { field: 'framework', type: 'nominal' } } },
           { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative' }, strokeDash: { field: 'framework', type: 'nominal' } } },
