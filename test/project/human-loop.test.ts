@@ -54,7 +54,9 @@ test('human loop: init, round, label in the browser, import, round, export', { s
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="1"]');
     assert.equal(await page.textContent('#progress'), '0 / 4 labeled');
-    const waitProgress = (n: number) => page.waitForFunction(`document.getElementById('progress')?.textContent === '${n} / 4 labeled'`);
+    // A function, not a string: the page's CSP forbids eval. (No DOM lib in tsconfig, hence the cast.)
+    type Doc = { getElementById(id: string): { textContent: string | null } | null };
+    const waitProgress = (n: number) => page.waitForFunction((k) => (globalThis as unknown as { document: Doc }).document.getElementById('progress')?.textContent === `${k} / 4 labeled`, n);
     const key = async (id: string) => String(d.classNames.indexOf(d.truth(id)) + 1);
     for (let k = 1; k <= 3; k++) {
       const id = (await page.textContent('#current-id')) as string;
