@@ -7,7 +7,7 @@ import type { DhoHead } from '../linalg/dho-layout.ts';
 import type { DhoPredictParams } from '../linalg/dho-ref.ts';
 import type { StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from './config.ts';
-import { distills, TS_ENGINE_MAX_WORK, validateDhoConfig } from './config.ts';
+import { distills, resolveEngine, validateDhoConfig } from './config.ts';
 import { predictRows } from './engine.ts';
 
 /** One named parameter tensor: row-major float32 `data` with `shape` ([in, out] for weights, [out] for biases). */
@@ -165,7 +165,7 @@ export function createStudentModel(init: StudentModelInit): StudentModel {
       const n = features.rows;
       // The twin only for tiny inputs: predicting a pool with it is ~100× slower than the graph.
       const work = n * D * (H > 0 && pp.W1 !== undefined ? H : 2 * C);
-      const engine = config.engine === 'auto' ? (work <= TS_ENGINE_MAX_WORK ? 'ts' : 'onnx') : config.engine;
+      const engine = resolveEngine(config.engine, work);
       const out = await predictRows(pp, features.data, n, alpha, 1 / beta, {
         engine,
         chunk: config.predictChunk,

@@ -8,7 +8,7 @@ import type { Rng } from '../util/rng.ts';
 import type { DhoBatch, DhoLayout, DhoShape } from '../linalg/dho-layout.ts';
 import { adamwScalars, dhoLayout } from '../linalg/dho-layout.ts';
 import type { DhoConfig } from './config.ts';
-import { distills, TS_ENGINE_MAX_WORK, validateDhoConfig } from './config.ts';
+import { distills, resolveEngine, validateDhoConfig } from './config.ts';
 import type { DhoEngine } from './engine.ts';
 import { createOnnxEngine, createTsEngine } from './engine.ts';
 import type { StudentModel, StudentParams, Standardization } from './model.ts';
@@ -246,7 +246,7 @@ export async function trainStudent(args: TrainStudentArgs): Promise<StudentModel
 
   const S = stepsPerRound(labeledRows.length, Bl, cfg.stepsPerLabeledBatch);
   const mult = linearWarmupSchedule(S, cfg.warmupFrac);
-  const engineKind = cfg.engine === 'auto' ? (B * layout.total <= TS_ENGINE_MAX_WORK ? 'ts' : 'onnx') : cfg.engine;
+  const engineKind = resolveEngine(cfg.engine, B * layout.total);
   const engine: DhoEngine = engineKind === 'ts' ? createTsEngine(layout, theta0) : await createOnnxEngine(layout, theta0, cfg.threads);
 
   const lSampler = new LabeledSampler(labeledRows.length, Bl, rng, cfg.padLabeled);

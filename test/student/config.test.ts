@@ -40,3 +40,16 @@ test('every framework but no-distill distills', () => {
   assert.equal(distills('few-shot'), true);
   assert.equal(distills('no-distill'), false);
 });
+
+test('resolveEngine: the twin only for tiny work under auto (regression: a 60k-row linear-head predict ran in the twin)', async () => {
+  const { resolveEngine, TS_ENGINE_MAX_WORK } = await import('../../src/student/config.ts');
+  assert.equal(resolveEngine('auto', 100), 'ts');
+  assert.equal(resolveEngine('auto', TS_ENGINE_MAX_WORK), 'ts');
+  assert.equal(resolveEngine('auto', TS_ENGINE_MAX_WORK + 1), 'onnx');
+  // The case of the bug: CIFAR-10 pool predict with the linear head (60,000 rows × 1,024 × 2·10).
+  assert.equal(resolveEngine('auto', 60_000 * 1024 * 20), 'onnx');
+  // A linear no-distill training step (64 rows × 10,250 parameters) uses the graph too.
+  assert.equal(resolveEngine('auto', 64 * (1024 * 10 + 10)), 'onnx');
+  assert.equal(resolveEngine('ts', 1e12), 'ts');
+  assert.equal(resolveEngine('onnx', 1), 'onnx');
+});
