@@ -60,7 +60,6 @@ const all = ['--pool-probs', files.poolProbs, '--pool-features', files.poolFeatu
 
 test('select: picks (with ids and scores) equal in-process select for several strategies', { timeout: 120_000 }, () => {
   for (const [name, options, cliOptions] of [
-    ['coreset', {}, []],
     ['badge-kmeanspp', {}, []],
     ['pcoreset', { space: 'kd', threads: 2 }, ['--option', 'space=kd', '--option', 'threads=2']],
   ] as const) {
@@ -85,14 +84,18 @@ test('select: picks (with ids and scores) equal in-process select for several st
   }
 });
 
-test('select: cold start without labeled files; probabilities derived from the logits', { timeout: 60_000 }, () => {
-  const r = select(['--pool-ce', files.poolCe, '--pool-kd', files.poolKd, '--strategy', 'entropy', '--query', '5']);
-  assert.equal(r.status, 0, r.stderr);
-  const got = JSON.parse(readFileSync(r.out, 'utf8')) as Out;
+test('select (in process): cold start without labeled files; probabilities derived from the logits; coreset', () => {
+  const base = { query: 5, seed: 0, option: {} };
+  const got = runSelect({ ...base, poolCe: files.poolCe, poolKd: files.poolKd, strategy: 'entropy', out: join(dir, 'cold.json') });
   const expected = createStrategy('entropy').select({ ...ctx, labeled: { ...ctx.labeled }, rng: new Rng(0) }, 5);
   assert.deepEqual(
     got.picks.map((p) => p.row),
     [...expected.rows],
+  );
+  const coreset = runSelect({ ...base, poolFeatures: files.poolFeatures, labeledFeatures: files.labeledFeatures, strategy: 'coreset', out: join(dir, 'coreset.json') });
+  assert.deepEqual(
+    coreset.picks.map((p) => p.row),
+    [...createStrategy('coreset').select(ctx, 5).rows],
   );
 });
 
