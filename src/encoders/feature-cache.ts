@@ -1,21 +1,32 @@
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+
+interface Segment {
+  readonly file: string;
+  fd: number | null;
+}
 
 /**
  * Content-addressed on-disk cache of ONE encoder output for one (model hash, preprocessing) folder.
  *
- * Files in `dir`: `<output>.f32` (rows of `width` float32, appended), `<output>.index.tsv`
- * (`contentHash<TAB>row`, appended after the rows are written, so a crash leaves at worst
- * unreferenced rows or a partial tail, which is cut on open), and `bad.tsv`
- * (`contentHash<TAB>reason`, shared by the outputs) for undecodable images, so that a second run
- * recomputes nothing and retries nothing. Rows are read from disk on demand (positional reads), so
- * memory does not grow with the size of the cache.
+ * Several processes may fill the same folder at once (a benchmark's workers, a demo next to a run):
+ * each writer appends only to its own segment, `<output>.<writer>.f32` (rows of `width` float32)
+ * with `<output>.<writer>.index.tsv` (`contentHash<TAB>row`, appended after the rows are written, so
+ * an index line never points at a partial row). Readers merge the indexes of all segments. Rows are
+ * immutable once written, so no lock is needed. (Regression: with one shared file and per-process
+ * row counters, two concurrent writers interleaved rows and indexed them wrongly.) `bad.tsv`
+ * (`contentHash<TAB>reason`, one short `O_APPEND` line per entry) lists undecodable images, so that
+ * a second run recomputes nothing and retries nothing. Rows are read on demand (positional reads).
+ * The single-file layout of earlier versions (`<output>.f32` + `<output>.index.tsv`) is read as one
+ * more segment.
  */
 export class FeatureCache {
-  private readonly index = new Map<string, number>();
+  private readonly index = new Map<string, { seg: number; row: number }>();
   private readonly bad = new Map<string, string>();
-  private rowCount: number;
-  private readonly file: string;
+  private readonly segments: Segment[] = [];
+  /** This instance's own segment (created on the first append) and its row count. */
+  private own: { seg: number; rows: number; index: string } | null = null;
 
   /**
    * @param dir cache folder (created if missing)
@@ -28,19 +39,25 @@ export class FeatureCache {
     readonly width: number,
   ) {
     mkdirSync(dir, { recursive: true });
-    const f = join(dir, `${output}.f32`);
-    this.file = f;
-    const bytes = existsSync(f) ? statSync(f).size : 0;
-    this.rowCount = Math.floor(bytes / (4 * width));
-    // Drop a partial tail (crash while appending) so later appends stay row-aligned.
-    if (bytes !== this.rowCount * width * 4) truncateSync(f, this.rowCount * width * 4);
-    const idx = join(dir, `${output}.index.tsv`);
-    if (existsSync(idx)) {
-      for (const line of readFileSync(idx, 'utf8').split('\n')) {
+    const names = readdirSync(dir);
+    const bases: string[] = [];
+    if (names.includes(`${output}.f32`) && names.includes(`${output}.index.tsv`)) bases.push(output);
+    const re = new RegExp(`^${output.replace(/[^\w-]/g, '\\$&')}\\.([\\w-]+)\\.index\\.tsv$`);
+    for (const n of names.sort()) {
+      const m = re.exec(n);
+      if (m && names.includes(`${output}.${m[1]}.f32`)) bases.push(`${output}.${m[1]}`);
+    }
+    for (const base of bases) {
+      const file = join(dir, `${base}.f32`);
+      const rows = Math.floor(statSync(file).size / (4 * width));
+      const seg = this.segments.push({ file, fd: null }) - 1;
+      const lines = readFileSync(join(dir, `${base}.index.tsv`), 'utf8').split('\n');
+      lines.pop(); // '' after the final newline, or a line cut short by a crash: never trusted
+      for (const line of lines) {
         const tab = line.indexOf('\t');
         if (tab < 0) continue;
         const r = Number(line.slice(tab + 1));
-        if (Number.isInteger(r) && r >= 0 && r < this.rowCount) this.index.set(line.slice(0, tab), r);
+        if (Number.isInteger(r) && r >= 0 && r < rows) this.index.set(line.slice(0, tab), { seg, row: r });
       }
     }
     const badF = join(dir, 'bad.tsv');
@@ -63,21 +80,14 @@ export class FeatureCache {
 
   /** Copies the cached row for `hash` into `dst` at `offset` (a positional read); false when not cached. */
   read(hash: string, dst: Float32Array, offset: number): boolean {
-    const r = this.index.get(hash);
-    if (r === undefined) return false;
+    const at = this.index.get(hash);
+    if (at === undefined) return false;
+    const seg = this.segments[at.seg] as Segment;
     const bytes = this.width * 4;
-    const fd = this.fd ?? (this.fd = openSync(this.file, 'r'));
+    const fd = seg.fd ?? (seg.fd = openSync(seg.file, 'r'));
     const view = new Uint8Array(dst.buffer, dst.byteOffset + offset * 4, bytes);
-    if (readSync(fd, view, 0, bytes, r * bytes) !== bytes) throw new Error(`FeatureCache: short read of row ${r} in ${this.file}`);
+    if (readSync(fd, view, 0, bytes, at.row * bytes) !== bytes) throw new Error(`FeatureCache: short read of row ${at.row} in ${seg.file}`);
     return true;
-  }
-
-  private fd: number | null = null;
-
-  /** Closes the read handle (reopened on demand). */
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
   }
 
   /** The recorded decode failure for `hash`, if any. */
@@ -85,7 +95,7 @@ export class FeatureCache {
     return this.bad.get(hash);
   }
 
-  /** Appends rows (`rows` holds `hashes.length` rows, row-major); hashes already cached are skipped. */
+  /** Appends rows to this writer's segment (`rows` holds `hashes.length` rows, row-major); hashes already cached are skipped. */
   append(hashes: readonly string[], rows: Float32Array): void {
     const w = this.width;
     const keep: number[] = [];
@@ -97,9 +107,17 @@ export class FeatureCache {
       }
     });
     if (keep.length === 0) return;
+    if (this.own === null) {
+      const base = `${this.output}.${process.pid}-${randomBytes(4).toString('hex')}`;
+      const file = join(this.dir, `${base}.f32`);
+      closeSync(openSync(file, 'a'));
+      const seg = this.segments.push({ file, fd: null }) - 1;
+      this.own = { seg, rows: 0, index: join(this.dir, `${base}.index.tsv`) };
+    }
+    const own = this.own;
     const buf = new Float32Array(keep.length * w);
     keep.forEach((i, k) => buf.set(rows.subarray(i * w, (i + 1) * w), k * w));
-    const fd = openSync(join(this.dir, `${this.output}.f32`), 'a');
+    const fd = openSync((this.segments[own.seg] as Segment).file, 'a');
     try {
       writeSync(fd, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     } finally {
@@ -108,11 +126,11 @@ export class FeatureCache {
     let lines = '';
     keep.forEach((i, k) => {
       const h = hashes[i] as string;
-      this.index.set(h, this.rowCount + k);
-      lines += `${h}\t${this.rowCount + k}\n`;
+      this.index.set(h, { seg: own.seg, row: own.rows + k });
+      lines += `${h}\t${own.rows + k}\n`;
     });
-    this.rowCount += keep.length;
-    appendFileSync(join(this.dir, `${this.output}.index.tsv`), lines);
+    own.rows += keep.length;
+    appendFileSync(own.index, lines);
   }
 
   /** Records an undecodable image so later runs skip it without retrying. */
@@ -121,5 +139,13 @@ export class FeatureCache {
     const clean = reason.replace(/[\t\n\r]+/g, ' ');
     this.bad.set(hash, clean);
     appendFileSync(join(this.dir, 'bad.tsv'), `${hash}\t${clean}\n`);
+  }
+
+  /** Closes the read handles (reopened on demand). */
+  close(): void {
+    for (const s of this.segments) {
+      if (s.fd !== null) closeSync(s.fd);
+      s.fd = null;
+    }
   }
 }

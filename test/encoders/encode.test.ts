@@ -10,25 +10,50 @@ import { preprocessImage } from '../../src/encoders/preprocess.ts';
 import type { EncoderSpec } from '../../src/encoders/spec.ts';
 import { tempDir } from '../helpers.ts';
 
-test('FeatureCache: rows survive reopening; a partial tail from a crash is cut; bad images are remembered', () => {
+test('FeatureCache: rows survive reopening; a crash mid-append loses nothing written before; bad images are remembered', () => {
   const dir = tempDir();
   const c = new FeatureCache(dir, 'features', 3);
   c.append(['a', 'b'], Float32Array.from([1, 2, 3, 4, 5, 6]));
   c.append(['b', 'c'], Float32Array.from([9, 9, 9, 7, 8, 9])); // b already cached: not rewritten
   c.markBad('z', 'cannot decode image: broken');
   c.close();
-  appendFileSync(join(dir, 'features.f32'), new Uint8Array(5)); // a crash mid-append
+  // A crash mid-append: a partial row and a partial index line at the end of the writer's segment.
+  const seg = readdirSync(dir).find((f) => f.endsWith('.f32')) as string;
+  appendFileSync(join(dir, seg), new Uint8Array(5));
+  appendFileSync(join(dir, seg.replace(/\.f32$/, '.index.tsv')), 'd\t1');
   const d = new FeatureCache(dir, 'features', 3);
   assert.equal(d.size, 3);
   const out = new Float32Array(9);
   assert.ok(d.read('a', out, 0) && d.read('b', out, 3) && d.read('c', out, 6));
   assert.deepEqual(Array.from(out), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.equal(d.read('q', out, 0), false);
+  assert.equal(d.has('d'), false);
   assert.equal(d.badReason('z'), 'cannot decode image: broken');
-  d.append(['e'], Float32Array.from([10, 11, 12])); // stays row-aligned after the cut tail
-  const e = new Float32Array(3);
-  assert.ok(d.read('e', e, 0));
-  assert.deepEqual(Array.from(e), [10, 11, 12]);
+  d.append(['e'], Float32Array.from([10, 11, 12]));
+  const e = new FeatureCache(dir, 'features', 3);
+  const got = new Float32Array(3);
+  assert.ok(e.read('e', got, 0));
+  assert.deepEqual(Array.from(got), [10, 11, 12]);
+});
+
+test('FeatureCache: two writers filling one folder at once never mix up rows (regression: corrupted teacher cache)', () => {
+  const dir = tempDir();
+  const w1 = new FeatureCache(dir, 'probs', 2);
+  const w2 = new FeatureCache(dir, 'probs', 2);
+  for (let k = 0; k < 20; k++) {
+    const w = k % 2 === 0 ? w1 : w2;
+    w.append([`h${k}`], Float32Array.from([k, -k]));
+  }
+  for (const r of [w1, w2, new FeatureCache(dir, 'probs', 2)]) {
+    for (let k = 0; k < 20; k++) {
+      const got = new Float32Array(2);
+      if (r === w1 && k % 2 === 1) continue; // each writer knows its own rows; a fresh reader knows all
+      if (r === w2 && k % 2 === 0) continue;
+      assert.ok(r.read(`h${k}`, got, 0), `h${k} missing`);
+      assert.deepEqual(Array.from(got), [k, -k]);
+    }
+  }
+  assert.equal(new FeatureCache(dir, 'probs', 2).size, 20);
 });
 
 test('preprocessImage: tanh and mean/std scaling of a known pixel, grey expanded to RGB', async () => {
