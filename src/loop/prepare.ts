@@ -34,7 +34,7 @@ export async function prepareData(dataset: Dataset, studentSpec: EncoderSpec, te
     let tprobs: Matrix | undefined;
     if (teacher) {
       tprobs = await teacher.probs(split.paths);
-      const last = (teacher as { lastSkipped?: { index: number; path: string; reason: string }[] }).lastSkipped ?? [];
+      const last = teacher.lastSkipped ?? [];
       for (const s of last) {
         if (!bad.has(s.index)) skipped.push({ path: s.path, reason: s.reason });
         bad.add(s.index);

@@ -1,3 +1,4 @@
+import type { SkippedImage } from '../encoders/encode.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 
 /**
@@ -14,4 +15,9 @@ export interface Teacher {
    * @returns N×C row-major probabilities (rows sum to 1), C = number of target classes.
    */
   probs(paths: readonly string[]): Promise<Matrix>;
+  /**
+   * Images the last {@link probs} call could not decode (index into its `paths`, with the reason);
+   * teachers that read no images (precomputed) leave it undefined.
+   */
+  readonly lastSkipped?: readonly SkippedImage[];
 }
