@@ -165,9 +165,10 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
       const tp = await student.predict(input.testFeatures, { alphaCe: config.dho.evalAlphaCe, beta: config.dho.evalBeta });
       testAccuracy = accuracy(tp.probs, input.testLabels);
     }
-    // SPEC §7.2 (others): refitted after the student of round r, on L_r → student r+1 learns from
-    // CLAP(L_r) (one-round lag, O1). The refit after the last round would never be used: skipped.
-    if (fewShot && timing === 'afterStudent' && r < config.rounds - 1) fits.push(fewShot.refit(lRows, lLabels));
+    // SPEC §7.2/§8.1 (others): refitted after the student of round r ≥ 1, on L_r → student r+1 learns
+    // from CLAP(L_r) (one-round lag, O1). After round 0, L is still L_0, already fitted before round 0
+    // (regression: it was fitted twice); the refit after the last round would never be used.
+    if (fewShot && timing === 'afterStudent' && r > 0 && r < config.rounds - 1) fits.push(fewShot.refit(lRows, lLabels));
     const record: RoundRecord = { round: r, labeledCount: labeled.length, testAccuracy, selectedIds: [], trainSeconds, selectSeconds: 0 };
     if (fewShot) {
       record.teacherFits = fits;

@@ -23,7 +23,8 @@ function toy(): { f: ReturnType<typeof matrix>; y: Int32Array; Wraw: ReturnType<
 }
 
 for (const [timing, expected] of [
-  ['afterStudent', [[3, 3], [6], []]],
+  // others code (SPEC §8.1): CLAP(L_0) before round 0, CLAP(L_1) after student 1, none after the last.
+  ['afterStudent', [[3], [6], []]],
   ['beforeStudent', [[3], [6], [9]]],
 ] as [ClapTiming, number[][]][]) {
   test(`active loop, framework few-shot, clapTiming ${timing}: CLAP refits at the SPEC §7.2 points (O1)`, async () => {
