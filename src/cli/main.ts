@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSETS } from '../assets.ts';
 import { runExperiment } from '../loop/experiment.ts';
@@ -16,6 +17,11 @@ const log = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
 
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 }
@@ -24,6 +30,7 @@ function timestamp(): string {
 export function buildProgram(): Command {
   const program = new Command('activekd')
     .description('Active learning with knowledge distillation from a generalist teacher (ActiveKD + PCoreSet, arXiv 2506.00910)')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -49,9 +56,17 @@ export function buildProgram(): Command {
     { rounds: 6, strategy: 'pcoreset,random' },
   ).action(async (raw: RawRunOptions & { out: string }) => {
     log(`activekd demo: embedded CIFAR-10 subset at ${ASSETS.cifar10Mini}`);
-    const { runs } = await runExperiment(toExperimentOptions(raw, ASSETS.cifar10Mini, raw.out, log));
+    log('  teacher: ImageNet MobileNetV2 whose class probabilities are mapped to the 10 CIFAR-10 classes (zero-shot, no labels);');
+    log('  student: frozen MobileNetV1 features + a DHO head trained from scratch each round on the labels so far;');
+    log('  each round labels 10 more pool images chosen by the strategy; "test acc" = the student\'s accuracy on the 1,000 test images.\n');
+    const { runs, teacherAccuracy } = await runExperiment(toExperimentOptions(raw, ASSETS.cifar10Mini, raw.out, log));
     printSummary(runs);
-    log(`\nresults written to ${raw.out}`);
+    const last = runs.map((r) => ({ name: r.strategy, rr: r.result.rounds.at(-1) }));
+    const parts = last.map((x) => `${x.name} ${x.rr?.testAccuracy == null ? '—' : `${(100 * x.rr.testAccuracy).toFixed(1)}%`}`);
+    const labels = last[0]?.rr?.labeledCount ?? 0;
+    const teacher = teacherAccuracy === null ? '' : ` (the teacher alone: ${(100 * teacherAccuracy).toFixed(1)}%)`;
+    log(`\nafter ${labels} labels: ${parts.join(', ')}${teacher}`);
+    log(`results written to ${raw.out}`);
   });
 
   program
@@ -64,6 +79,12 @@ export function buildProgram(): Command {
   for (const c of benchCommands(log)) program.addCommand(c);
   program.addCommand(selectCommand(log));
   for (const c of projectCommands(log)) program.addCommand(c);
+  // Commands built elsewhere and added with addCommand do not inherit these settings.
+  const inherit = (c: Command): void => {
+    c.exitOverride().showHelpAfterError('(run with --help for usage)');
+    c.commands.forEach(inherit);
+  };
+  program.commands.forEach(inherit);
   return program;
 }
 

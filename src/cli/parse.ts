@@ -27,14 +27,6 @@ export function numberIn(name: string, lo: number, hi: number): (v: string) => n
   };
 }
 
-/** Commander parser for one of a fixed set of words. */
-export function oneOf<T extends string>(name: string, values: readonly T[]): (v: string) => T {
-  return (v: string) => {
-    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be one of ${values.join(', ')}; got "${v}"`);
-    return v as T;
-  };
-}
-
 /**
  * Parses a seed list: `5`, `1,2,3`, `1-5` or a mix (`1-3,7`). Integers, each at most once.
  * @throws InvalidArgumentError on anything else.

@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
+import { UserError } from '../util/errors.ts';
 import type { Framework } from '../loop/active-loop.ts';
 import type { ExperimentOptions } from '../loop/experiment.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
-import { nonNegativeInt, numberIn, oneOf, parseSeeds, positiveInt } from './parse.ts';
+import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './parse.ts';
 
 const FRAMEWORKS: readonly Framework[] = ['zero-shot', 'few-shot', 'no-distill'];
 
@@ -72,7 +73,11 @@ export interface RawRunOptions extends RawDatasetOptions {
 
 /** Turns parsed options into {@link ExperimentOptions}. */
 export function toExperimentOptions(raw: RawRunOptions, data: string, out: string, log: (s: string) => void): ExperimentOptions {
-  const frameworks = raw.framework.split(',').map((s) => oneOf('--framework', FRAMEWORKS)(s.trim()));
+  const frameworks = raw.framework.split(',').map((s) => {
+    const f = s.trim();
+    if (!(FRAMEWORKS as readonly string[]).includes(f)) throw new UserError(`--framework must be one of ${FRAMEWORKS.join(', ')} (comma-separated for several); got "${f}"`);
+    return f as Framework;
+  });
   const dho: DhoConfig = { ...DEFAULT_DHO, head: raw.studentHead, hidden: raw.hidden, stepsPerLabeledBatch: raw.stepsPerBatch, standardize: raw.standardize };
   return {
     data,

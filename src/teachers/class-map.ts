@@ -133,7 +133,7 @@ export function validateClassMap(json: unknown, source?: string): ClassMap {
 export function resolveClassMap(map: ClassMap, labels: readonly string[], classNames: readonly string[], sources: ClassMapSources = {}): ResolvedClassMap {
   const missing = classNames.filter((c) => !Object.hasOwn(map, c));
   if (missing.length > 0) {
-    throw new UserError(`class map${where(sources.mapFile)} has no entry for target class(es) ${missing.map((c) => `"${c}"`).join(', ')}`);
+    throw new UserError(`class map${where(sources.mapFile)} has no entry for target class(es) ${missing.map((c) => `"${c}"`).join(', ')}: pass --class-map FILE (JSON: class → ImageNet label names), use another teacher (--teacher clip:DIR or precomputed:FILE), or run without one (--framework no-distill; --teacher none for projects)`);
   }
   const byName = new Map<string, number[]>();
   labels.forEach((name, i) => {

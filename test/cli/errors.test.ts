@@ -58,3 +58,23 @@ test('--help works for every command', () => {
     assert.match(r.stdout, /Usage: activekd/);
   }
 });
+
+test('misspelled framework: one clear message, not a silent exit (regression)', () => {
+  const r = runCli(['run', '--data', '/x', '--framework', 'zeroshot']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--framework must be one of zero-shot, few-shot, no-distill.*"zeroshot"/);
+  noStack(r.stderr);
+});
+
+test('a missing required option of an added command exits 2 with a usage hint', () => {
+  const r = runCli(['select', '--strategy', 'random', '--query', '2']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /required option/);
+  assert.match(r.stderr, /--help/);
+});
+
+test('--version prints the package version', () => {
+  const r = runCli(['--version']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
