@@ -1,24 +1,59 @@
 /**
- * Prints a Markdown table of per-round mean accuracy ± 95% t-interval from one or more
- * `summary.json` files written by `activekd run --seeds ...` (columns: strategy/framework).
- * Usage: npx tsx scripts/summary-markdown.ts runs/a/summary.json runs/b/summary.json
+ * Prints a Markdown table of per-round mean test accuracy (%) ± 95% t-interval over seeds, one
+ * column per strategy/framework, from `summary.json` files written by `activekd run --seeds ...`
+ * or from run folders holding `<strategy>__<framework>__seed<k>/results.json` (partial grids too).
+ * Usage: npx tsx scripts/summary-markdown.ts runs/a/summary.json runs/b ...
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { meanCI } from '../src/eval/stats.ts';
 
+interface Column {
+  name: string;
+  seeds: number;
+  rounds: { round: number; labeled: number; mean: number; ci95: number }[];
+}
 interface Grid {
   strategy: string;
   framework: string;
   seeds: number[];
   rounds: { round: number; labeled: number; mean: number; ci95: number }[];
 }
-const cols: Grid[] = [];
-for (const f of process.argv.slice(2)) cols.push(...(JSON.parse(readFileSync(f, 'utf8')) as { grid: Grid[] }).grid);
+interface Run {
+  config: { strategy: string; framework: string; seed: number };
+  rounds: { round: number; labeledCount: number; testAccuracy: number }[];
+}
+
+function fromRunFolder(dir: string): Column[] {
+  const groups = new Map<string, Run[]>();
+  for (const d of readdirSync(dir).sort()) {
+    const f = join(dir, d, 'results.json');
+    if (!existsSync(f)) continue;
+    const r = JSON.parse(readFileSync(f, 'utf8')) as Run;
+    const k = `${r.config.strategy} / ${r.config.framework}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups].map(([name, runs]) => ({
+    name,
+    seeds: runs.length,
+    rounds: (runs[0] as Run).rounds.map((rr, i) => {
+      const ci = meanCI(runs.map((r) => 100 * (r.rounds[i]?.testAccuracy ?? NaN)).filter((v) => Number.isFinite(v)));
+      return { round: i, labeled: rr.labeledCount, mean: ci.mean, ci95: ci.halfWidth };
+    }),
+  }));
+}
+
+const cols: Column[] = [];
+for (const arg of process.argv.slice(2)) {
+  if (statSync(arg).isDirectory()) cols.push(...fromRunFolder(arg));
+  else for (const g of (JSON.parse(readFileSync(arg, 'utf8')) as { grid: Grid[] }).grid) cols.push({ name: `${g.strategy} / ${g.framework}`, seeds: g.seeds.length, rounds: g.rounds });
+}
 if (cols.length === 0) {
-  console.error('usage: summary-markdown.ts SUMMARY.json...');
+  console.error('usage: summary-markdown.ts SUMMARY.json|RUN_FOLDER ...');
   process.exit(2);
 }
-const first = cols[0] as Grid;
-console.log(`| round | labeled | ${cols.map((c) => `${c.strategy} / ${c.framework}`).join(' | ')} |`);
+const first = cols[0] as Column;
+console.log(`| round | labeled | ${cols.map((c) => `${c.name} (${c.seeds} seeds)`).join(' | ')} |`);
 console.log(`|---|---|${cols.map(() => '---').join('|')}|`);
 for (const r of first.rounds) {
   const cells = cols.map((c) => {
