@@ -62,13 +62,14 @@ test('CLI end to end: --teacher clip:DIR (generated CLIP folder) records probabi
   assert.match(zs.teacher.visionSha256, /^[0-9a-f]{64}$/);
   const fs = JSON.parse(readFileSync(join(out, 'random__few-shot__seed1', 'results.json'), 'utf8')) as Results;
   assert.equal(fs.config.framework, 'few-shot');
-  // afterStudent (default): fit on L_0 before round 0, refit after round 0's student; none after the last round
+  // afterStudent (default, SPEC §8.1): fit on L_0 before round 0; L is unchanged after round 0's student
+  // (no refit) and the refit after the last round would never be used.
   assert.deepEqual(
     fs.rounds.map((x) => (x.teacherFits ?? []).map((f) => f.labeledCount)),
-    [[3, 3], []],
+    [[3], []],
   );
   assert.equal(fs.fewShotTeacher?.config.clapTiming, 'afterStudent');
-  assert.equal(fs.fewShotTeacher?.fits.length, 2);
+  assert.equal(fs.fewShotTeacher?.fits.length, 1);
   assert.ok(fs.fewShotTeacher!.fits.every((f) => f.testAccuracy !== null));
 });
 
