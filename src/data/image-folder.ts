@@ -3,10 +3,11 @@
  * per split), or `root/<class>/<file>` with a seeded stratified split. Lists files only; images
  * are decoded later by the encoder, which reports unreadable ones.
  */
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { readUserLines } from '../util/text-file.ts';
 import { byCodePoint, displayName, isUtf8Name, statOrNull, stratifiedSplit, takeSplit } from './common.ts';
 import type { Dataset, SkippedFile, Split } from './dataset.ts';
 
@@ -99,17 +100,7 @@ async function linksToAncestor(dir: string, ancestor: string): Promise<boolean> 
  *   message names the file and the 1-based line number).
  */
 export async function readClassesFile(file: string): Promise<string[]> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `classes file not found: ${path}` : `cannot read classes file ${path}: ${(e as Error).message}`);
-  }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) throw new UserError(`classes file ${path} is empty: expected one class name per line`);
+  const { path, lines } = await readUserLines(file, 'classes file');
   const seen = new Map<string, number>();
   const names: string[] = [];
   lines.forEach((raw, i) => {

@@ -13,9 +13,9 @@
  * machine) resolves to its first line and is reported in `ambiguous`; write the index to pick
  * another. Map entries for classes that are not target classes are ignored.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { readUserLines, readUserText } from '../util/text-file.ts';
 
 /** A class map as read from its JSON file: target class → ImageNet label names or output indices. */
 export type ClassMap = Readonly<Record<string, readonly (string | number)[]>>;
@@ -56,18 +56,7 @@ const where = (file: string | undefined): string => (file ? ` (${file})` : '');
  * @throws UserError when the file cannot be read or has no lines.
  */
 export async function readLabelsFile(file: string): Promise<string[]> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `labels file not found: ${path}` : `cannot read labels file ${path}: ${(e as Error).message}`);
-  }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) throw new UserError(`labels file ${path} is empty: expected one class name per line`);
-  return lines;
+  return (await readUserLines(file, 'labels file')).lines;
 }
 
 /**
@@ -77,14 +66,7 @@ export async function readLabelsFile(file: string): Promise<string[]> {
  *   or has an empty list (naming the class).
  */
 export async function readClassMap(file: string): Promise<ClassMap> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `class map file not found: ${path}` : `cannot read class map file ${path}: ${(e as Error).message}`);
-  }
+  const { path, text } = await readUserText(file, 'class map file');
   let json: unknown;
   try {
     json = JSON.parse(text);
