@@ -3,7 +3,7 @@
  *
  * Algorithm: xoshiro128** (Blackman & Vigna) seeded through splitmix32, 32-bit state words.
  * Every random choice in numerics (initial labeled set, batch sampling, weight init,
- * random/class-balanced selection) takes an `Rng` argument; `Math.random` is banned by lint.
+ * random/class-balanced selection) takes an `Rng` argument; the unseeded global generator is banned by lint.
  * A TypeScript port cannot reproduce PyTorch's RNG streams (SPEC.md §2.3), only the structure.
  */
 export class Rng {
