@@ -66,15 +66,7 @@ export function kMeans(x: Matrix, k: number, rng: Rng, maxIterations = 20): KMea
   for (; it < maxIterations; it++) {
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bv = Infinity;
-      for (let j = 0; j < K; j++) {
-        const v = l2Distance(d, i * D, centroids, j * D, D);
-        if (v < bv) {
-          bv = v;
-          best = j;
-        }
-      }
+      const best = nearestCentroid(d, i, centroids, K, D);
       if (labels[i] !== best) {
         labels[i] = best;
         changed++;
@@ -99,21 +91,27 @@ export function kMeans(x: Matrix, k: number, rng: Rng, maxIterations = 20): KMea
     sizes.fill(0);
     for (let i = 0; i < n; i++) {
       if ((labels[i] as number) < 0) {
-        let best = 0;
-        let bv = Infinity;
-        for (let j = 0; j < K; j++) {
-          const v = l2Distance(d, i * D, centroids, j * D, D);
-          if (v < bv) {
-            bv = v;
-            best = j;
-          }
-        }
+        const best = nearestCentroid(d, i, centroids, K, D);
         labels[i] = best;
       }
       sizes[labels[i] as number] = (sizes[labels[i] as number] as number) + 1;
     }
   }
   return { labels, centroids, sizes, iterations: it };
+}
+
+/** Index of the centroid nearest (L2) to row `i` of `d` (ties → lowest index). */
+function nearestCentroid(d: Float32Array, i: number, centroids: Float32Array, K: number, D: number): number {
+  let best = 0;
+  let bv = Infinity;
+  for (let j = 0; j < K; j++) {
+    const v = l2Distance(d, i * D, centroids, j * D, D);
+    if (v < bv) {
+      bv = v;
+      best = j;
+    }
+  }
+  return best;
 }
 
 /** Stacks two matrices with equal column counts (pool rows first, then labeled rows). */

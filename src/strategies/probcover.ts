@@ -81,30 +81,11 @@ export interface BallGraph {
  */
 export function ballGraph(x: Matrix, rows: number, delta: number, maxDegree: number): BallGraph {
   const total = x.rows;
-  const D = x.cols;
   const offset = new Uint32Array(rows + 1);
   let index = new Int32Array(Math.max(16, Math.min(rows * 8, rows * maxDegree)));
   let len = 0;
-  const candJ: number[] = [];
-  const candD: number[] = [];
   for (let i = 0; i < rows; i++) {
-    candJ.length = 0;
-    candD.length = 0;
-    for (let j = 0; j < total; j++) {
-      const d = l2Distance(x.data, i * D, x.data, j * D, D);
-      if (d < delta) {
-        candJ.push(j);
-        candD.push(d);
-      }
-    }
-    let keep: number[] = candJ;
-    if (candJ.length > maxDegree) {
-      const order = candJ.map((_, k) => k).sort((a, b) => (candD[a] as number) - (candD[b] as number) || (candJ[a] as number) - (candJ[b] as number));
-      keep = order
-        .slice(0, maxDegree)
-        .map((k) => candJ[k] as number)
-        .sort((a, b) => a - b);
-    }
+    const keep = cappedBall(x, i, total, delta, maxDegree);
     if (len + keep.length > index.length) {
       const grown = new Int32Array(Math.max(index.length * 2, len + keep.length));
       grown.set(index.subarray(0, len));
@@ -114,6 +95,29 @@ export function ballGraph(x: Matrix, rows: number, delta: number, maxDegree: num
     offset[i + 1] = len;
   }
   return { offset, index: index.slice(0, len) };
+}
+
+/**
+ * The δ-ball of row `i` over rows 0..total−1 (L2 distance < δ), capped at the `maxDegree` nearest
+ * (ties → lower index); returned in ascending row order. Shared by the pool graph and the labeled balls.
+ */
+function cappedBall(x: Matrix, i: number, total: number, delta: number, maxDegree: number): number[] {
+  const D = x.cols;
+  const candJ: number[] = [];
+  const candD: number[] = [];
+  for (let j = 0; j < total; j++) {
+    const d = l2Distance(x.data, i * D, x.data, j * D, D);
+    if (d < delta) {
+      candJ.push(j);
+      candD.push(d);
+    }
+  }
+  if (candJ.length <= maxDegree) return candJ;
+  const order = candJ.map((_, k) => k).sort((a, b) => (candD[a] as number) - (candD[b] as number) || (candJ[a] as number) - (candJ[b] as number));
+  return order
+    .slice(0, maxDegree)
+    .map((k) => candJ[k] as number)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -144,21 +148,8 @@ export function createProbCover(options: ProbCoverOptions = {}): Strategy {
       }
       const covered = new Uint8Array(total);
       // Coverage of the labeled balls (computed and applied one ball at a time, not stored).
-      const D = x.cols;
-      const tmp: number[] = [];
-      const tmpD: number[] = [];
       for (let l = n; l < total; l++) {
-        tmp.length = 0;
-        tmpD.length = 0;
-        for (let j = 0; j < total; j++) {
-          const d = l2Distance(x.data, l * D, x.data, j * D, D);
-          if (d < delta) {
-            tmp.push(j);
-            tmpD.push(d);
-          }
-        }
-        let keep = tmp;
-        if (tmp.length > maxDegree) keep = tmp.map((_, k) => k).sort((a, b) => (tmpD[a] as number) - (tmpD[b] as number) || (tmp[a] as number) - (tmp[b] as number)).slice(0, maxDegree).map((k) => tmp[k] as number);
+        const keep = cappedBall(x, l, total, delta, maxDegree);
         for (const j of keep) covered[j] = 1;
       }
       const g = ballGraph(x, n, delta, maxDegree);
