@@ -1,6 +1,6 @@
 /**
  * The assets embedded in the repository (`assets/`): two ImageNet MobileNets as ONNX, the ImageNet
- * label list, the CIFAR-10 → ImageNet class map and a small real CIFAR-10 subset. Paths are
+ * label list, the CIFAR-10 and Fashion-MNIST → ImageNet class maps and a small real CIFAR-10 subset. Paths are
  * absolute, resolved from this module's location, so they work from any working directory.
  * Provenance, licenses and checksums: `assets/models/README.md`, `assets/data/cifar10-mini/README.md`.
  */
@@ -24,6 +24,8 @@ export const ASSETS = Object.freeze({
   imagenetLabels: asset('models/imagenet_labels.txt'),
   /** CIFAR-10 class name → ImageNet label names (exact lines of `imagenetLabels`). */
   cifar10ToImagenet: asset('maps/cifar10_to_imagenet.json'),
+  /** Fashion-MNIST class name → ImageNet label names (exact lines of `imagenetLabels`). */
+  fashionMnistToImagenet: asset('maps/fashion_mnist_to_imagenet.json'),
   /** ImageFolder root of the embedded CIFAR-10 subset: 200 train + 100 test images per class. */
   cifar10Mini: asset('data/cifar10-mini'),
 });

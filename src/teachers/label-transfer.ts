@@ -14,7 +14,7 @@ import { encodeImages, type EncodeOptions, type SkippedImage } from '../encoders
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { UserError } from '../util/errors.ts';
-import { loadClassMap, type AmbiguousLabel } from './class-map.ts';
+import { loadClassMap, readClassMap, type AmbiguousLabel } from './class-map.ts';
 import type { Teacher } from './teacher.ts';
 
 /** How a target class's score combines the probabilities of its mapped ImageNet classes. */
@@ -83,7 +83,10 @@ export function mapProbabilities(imagenetProbs: Matrix, indices: readonly (reado
 export interface LabelTransferArgs {
   /** Target class names in label order; each must be a key of the class map. */
   classNames: readonly string[];
-  /** Class map JSON (target class → ImageNet names/indices). Default: the embedded CIFAR-10 map. */
+  /**
+   * Class map JSON (target class → ImageNet names/indices). Default: the embedded map whose keys
+   * cover the class names ({@link embeddedClassMapFor}: CIFAR-10 or Fashion-MNIST).
+   */
   mapFile?: string;
   /** Labels of the model's outputs, one per line. Default: the embedded `imagenet_labels.txt`. */
   labelsFile?: string;
@@ -98,6 +101,26 @@ export interface LabelTransferArgs {
   temperature?: number;
   /** Options passed to the encoder (cache folder, batch size, progress label, threads). */
   encode?: EncodeOptions;
+}
+
+/** The embedded class maps, in the order {@link embeddedClassMapFor} tries them. */
+const EMBEDDED_MAPS: readonly string[] = [ASSETS.cifar10ToImagenet, ASSETS.fashionMnistToImagenet];
+
+/**
+ * The embedded class map for a dataset's classes: the CIFAR-10 map (`assets/maps/cifar10_to_imagenet.json`)
+ * or the Fashion-MNIST map (`assets/maps/fashion_mnist_to_imagenet.json`), the first whose keys
+ * include every class name; the CIFAR-10 map when none does (so that its missing-class error
+ * names the classes and says how to pass `--class-map`).
+ * @param classNames target class names (any order).
+ * @returns absolute path of a map file under `assets/maps/`.
+ * @throws UserError when an embedded map cannot be read (a broken checkout).
+ */
+export async function embeddedClassMapFor(classNames: readonly string[]): Promise<string> {
+  for (const file of EMBEDDED_MAPS) {
+    const map = await readClassMap(file);
+    if (classNames.every((c) => Object.hasOwn(map, c))) return file;
+  }
+  return EMBEDDED_MAPS[0] as string;
 }
 
 /** sha256 (hex) of a file, streamed. @throws UserError when it cannot be read. */
@@ -162,7 +185,7 @@ export class LabelTransferTeacher implements Teacher {
     const spec = args.spec ?? mobilenetV2Spec();
     if (!spec.outputs.includes('probs')) throw new UserError(`label-transfer teacher: encoder ${spec.name} (${spec.modelPath}) must produce a "probs" output`);
     if (args.classNames.length === 0) throw new UserError('label-transfer teacher: no target classes');
-    const mapFile = resolve(args.mapFile ?? ASSETS.cifar10ToImagenet);
+    const mapFile = resolve(args.mapFile ?? (await embeddedClassMapFor(args.classNames)));
     const labelsFile = resolve(args.labelsFile ?? ASSETS.imagenetLabels);
     const [resolved, modelSha, mapSha] = await Promise.all([
       loadClassMap(mapFile, labelsFile, args.classNames),

@@ -5,7 +5,9 @@ import { ASSETS, MODEL_SHA256 } from '../../src/assets.ts';
 import { readImageFolder } from '../../src/data/image-folder.ts';
 import { accuracy } from '../../src/eval/accuracy.ts';
 import { matrix, takeRows } from '../../src/linalg/matrix.ts';
-import { LabelTransferTeacher, mapProbabilities } from '../../src/teachers/label-transfer.ts';
+import { FASHION_MNIST_CLASSES } from '../../src/data/idx.ts';
+import { loadClassMap, readLabelsFile } from '../../src/teachers/class-map.ts';
+import { embeddedClassMapFor, LabelTransferTeacher, mapProbabilities } from '../../src/teachers/label-transfer.ts';
 import { UserError } from '../../src/util/errors.ts';
 
 function close(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-6): void {
@@ -68,6 +70,32 @@ test('LabelTransferTeacher.create validates its arguments', async () => {
   await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat'], temperature: 0 }), isUser('temperature'));
   await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat'], reduce: 'mean' as 'max' }), isUser('reduction'));
   await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat'], mapFile: '/nonexistent/map.json' }), isUser('/nonexistent/map.json'));
+});
+
+test('embeddedClassMapFor picks the embedded map whose keys cover the classes', async () => {
+  const cifar = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+  assert.equal(await embeddedClassMapFor(cifar), ASSETS.cifar10ToImagenet);
+  assert.equal(await embeddedClassMapFor(['truck', 'cat']), ASSETS.cifar10ToImagenet);
+  assert.equal(await embeddedClassMapFor(FASHION_MNIST_CLASSES), ASSETS.fashionMnistToImagenet);
+  assert.equal(await embeddedClassMapFor(['Bag', 'Ankle boot']), ASSETS.fashionMnistToImagenet);
+  // neither covers a mix: the CIFAR-10 map, whose error then names the missing classes
+  assert.equal(await embeddedClassMapFor(['cat', 'Bag']), ASSETS.cifar10ToImagenet);
+  await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat', 'Bag'] }), (e: unknown) => e instanceof UserError && e.message.includes('"Bag"') && !e.message.includes('"cat"'));
+});
+
+test('the embedded Fashion-MNIST map resolves every class to distinct ImageNet labels', async () => {
+  const r = await loadClassMap(ASSETS.fashionMnistToImagenet, ASSETS.imagenetLabels, FASHION_MNIST_CLASSES);
+  assert.deepEqual(r.classNames, [...FASHION_MNIST_CLASSES]);
+  assert.deepEqual(r.ambiguous, []);
+  const all = r.indices.flat();
+  assert.ok(r.indices.every((l) => l.length >= 1));
+  assert.equal(new Set(all).size, all.length, 'no ImageNet label is shared by two classes');
+  const labels = await readLabelsFile(ASSETS.imagenetLabels);
+  assert.deepEqual(r.indices[FASHION_MNIST_CLASSES.indexOf('Sneaker')], [labels.indexOf('running shoe')]);
+  assert.deepEqual(r.indices[FASHION_MNIST_CLASSES.indexOf('Pullover')], [labels.indexOf('cardigan'), labels.indexOf('sweatshirt')].sort((a, b) => a - b));
+  const t = await LabelTransferTeacher.create({ classNames: FASHION_MNIST_CLASSES });
+  assert.equal(t.describe().mapFile, ASSETS.fashionMnistToImagenet);
+  assert.ok(t.id.includes(';map=fashion_mnist_to_imagenet@'), t.id);
 });
 
 test('LabelTransferTeacher on 100 embedded CIFAR-10 test images beats chance', { timeout: 60_000 }, async () => {
