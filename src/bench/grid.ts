@@ -206,6 +206,8 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
     const bar = createProgress(`bench ${pending.length} cells`, pending.length, o.progress);
     const failures: string[] = [];
     let next = 0;
+    let finished = 0;
+    const tGrid = performance.now();
     const workerLoop = async (): Promise<void> => {
       while (next < pending.length) {
         const c = pending[next++] as BenchCell;
@@ -213,7 +215,10 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
         const r = await runCell(c, { ...rest, strategies: [c.strategy], frameworks: [c.framework as ExperimentOptions['frameworks'][number]], seeds: [c.seed], out: c.dir, encode: { ...e.encode, threads }, writeTeacher: false, ...(analysis ? { analysis } : {}) });
         if (!r.ok) failures.push(`${c.strategy}/${c.framework}/seed ${c.seed}: ${r.message ?? 'failed'} (log: ${join(c.dir, 'log.txt')})`);
         bar.tick();
-        e.log(`cell ${c.strategy} / ${c.framework} / seed ${c.seed}: ${r.ok ? 'done' : 'FAILED'} in ${formatDuration((performance.now() - tc) / 1000)}`);
+        finished++;
+        const elapsed = (performance.now() - tGrid) / 1000;
+        const eta = (elapsed / finished) * (pending.length - finished);
+        e.log(`cell ${c.strategy} / ${c.framework} / seed ${c.seed}: ${r.ok ? 'done' : 'FAILED'} in ${formatDuration((performance.now() - tc) / 1000)} [${finished}/${pending.length}, elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(eta)}]`);
       }
     };
     await Promise.all(Array.from({ length: jobs }, workerLoop));

@@ -507,7 +507,7 @@ export interface ClapFitRecord {
 }
 
 /** Arguments of {@link FewShotTeacher}. */
-export interface FewShotTeacherArgs {
+export interface FewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | 'zeroShot' | 'bias' | 'augmentedViews' | 'config'> {
   /** Id of the base (zero-shot) teacher, e.g. a CLIP or label-transfer teacher id. */
   readonly baseId: string;
   /** The base teacher's `describe()`, recorded in {@link FewShotTeacher.describe}. */
@@ -517,15 +517,6 @@ export interface FewShotTeacherArgs {
   /** T×E teacher features of the test split, and its labels, for the per-refit accuracy. */
   readonly testFeatures?: Matrix;
   readonly testLabels?: Int32Array;
-  /** E×C zero-shot prototypes W_raw. */
-  readonly zeroShotRaw: Matrix;
-  /** E×C zero-shot classifier for the penalty weights (see {@link ClapFitInput.zeroShot}). */
-  readonly zeroShot?: Matrix;
-  /** C biases of a `linear` head. */
-  readonly bias?: ArrayLike<number>;
-  /** (K·N)×E cached augmented views of the pool, grouped per view. */
-  readonly augmentedViews?: Matrix;
-  readonly config?: Partial<ClapConfig>;
   /** Random source; each refit draws from a fork of it. */
   readonly rng: Rng;
 }

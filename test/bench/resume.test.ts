@@ -52,6 +52,10 @@ test('bench: killed mid-grid (SIGKILL), restarted, gives the same Table 1 as an 
   const rB = runCli(['bench', '--data', data, '--out', outB, '--cache-dir', cache, ...ARGS]);
   assert.equal(rB.status, 0, rB.stderr);
   assert.match(rB.stdout, /4 cells .*, [1-3] already finished/);
+  // one line per finished cell, counting the cells of this run, with elapsed time and ETA
+  const cellLines = rB.stdout.split('\n').filter((l) => l.startsWith('cell '));
+  assert.ok(cellLines.length >= 1 && cellLines.length <= 3, rB.stdout);
+  assert.match(cellLines.at(-1) as string, /: done in \S+ \[(\d)\/\1, elapsed \S+, ETA 0\.0s\]$/);
   assert.equal(readFileSync(first, 'utf8'), firstBefore, 'finished cell was not rerun');
 
   const rA = await refRun;
