@@ -1,15 +1,17 @@
 /**
  * Benchmark aggregation over seeds (SPEC.md §10, §11, §13): per strategy × framework learning
  * curves with 95% t-intervals, final accuracy (Table 1), AUBC, labels to a target accuracy, the
- * analysis metrics per round, and paired tests of a reference strategy (PCoreSet) against each
- * baseline. Pure: takes parsed run results, returns plain objects (report/ formats them).
+ * analysis metrics per round, the picked-class histograms and stopping signals per round
+ * (aggregate-signals.ts), and paired tests of a reference strategy (PCoreSet) against each baseline.
+ * Pure: takes parsed run results, returns plain objects (report/ formats them).
  */
+import { pickedClassRounds, runsLacking, stoppingRounds, type PickedClassRound, type StoppingRound } from './aggregate-signals.ts';
 import type { RunAnalysis } from './analysis.ts';
 import type { BiasMetrics } from './bias.ts';
 import { pairedTTest, wilcoxonSignedRank, type PairedTest } from './compare.ts';
 import type { BatchCriteria } from './criteria.ts';
 import { aubc, labelsToReach } from './curves.ts';
-import { meanCI } from './stats.ts';
+import { seedStat, type Stat } from './stats.ts';
 
 /** The fields of one run's results.json that aggregation reads. */
 export interface RunResult {
@@ -19,12 +21,7 @@ export interface RunResult {
   teacher?: { testAccuracy?: number | null } | null;
 }
 
-/** mean ± 95% t-interval half-width over seeds (`ci95` = t_{0.975,n−1}·s/√n, 0 for n = 1). */
-export interface Stat {
-  mean: number;
-  ci95: number;
-  n: number;
-}
+export type { Stat } from './stats.ts';
 
 /** Aggregated results of one strategy × framework cell group. */
 export interface GroupSummary {
@@ -43,6 +40,10 @@ export interface GroupSummary {
   criteria: ({ round: number } & Record<keyof BatchCriteria, Stat>)[];
   /** Per query round: mean ± CI of each bias metric. */
   bias: ({ round: number } & Record<keyof BiasMetrics, Stat>)[];
+  /** Per query round: picked-batch counts per predicted and per true class (ANCHORS #8). */
+  pickedClasses: PickedClassRound[];
+  /** Per round: stopping signals (ANCHORS #10), see `stoppingRounds`. */
+  stopping: StoppingRound[];
 }
 
 /** Reference strategy against one baseline under one framework, paired by seed. */
@@ -63,6 +64,8 @@ export interface BenchSummary {
   strategies: string[];
   frameworks: string[];
   teacherAccuracy: number | null;
+  /** Runs (`strategy/framework/seed k`) whose results.json lack the picked-class histograms / the stopping signals. */
+  lacking: { pickedClasses: string[]; stopping: string[] };
 }
 
 /** Options of {@link aggregate}. */
@@ -73,12 +76,7 @@ export interface AggregateOptions {
   targetAccuracy?: number;
 }
 
-function stat(values: readonly number[]): Stat {
-  const v = values.filter((x) => Number.isFinite(x));
-  if (v.length === 0) return { mean: NaN, ci95: NaN, n: 0 };
-  const ci = meanCI(v);
-  return { mean: ci.mean, ci95: ci.halfWidth, n: v.length };
-}
+const stat = seedStat;
 
 function statsOf<T extends object>(items: readonly T[]): Record<keyof T, Stat> {
   const keys = Object.keys(items[0] ?? {}) as (keyof T)[];
@@ -125,7 +123,7 @@ export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {
         const bs = g.map((r) => r.analysis?.rounds[i]?.bias).filter((c): c is BiasMetrics => c !== undefined);
         if (bs.length > 0) bias.push({ round: i, ...statsOf(bs) });
       }
-      groups.push({ strategy, framework, seeds: g.map((r) => r.config.seed), curve, final: { ...stat(finals), values: finals }, aubc: { ...stat(aubcs), values: aubcs }, toTarget, criteria, bias });
+      groups.push({ strategy, framework, seeds: g.map((r) => r.config.seed), curve, final: { ...stat(finals), values: finals }, aubc: { ...stat(aubcs), values: aubcs }, toTarget, criteria, bias, pickedClasses: pickedClassRounds(g), stopping: stoppingRounds(g) });
     }
   }
   const comparisons: Comparison[] = [];
@@ -143,5 +141,5 @@ export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {
     }
   }
   const ta = runs.map((r) => r.teacher?.testAccuracy).find((v): v is number => typeof v === 'number');
-  return { groups, comparisons, strategies, frameworks, teacherAccuracy: ta === undefined ? null : 100 * ta };
+  return { groups, comparisons, strategies, frameworks, teacherAccuracy: ta === undefined ? null : 100 * ta, lacking: { pickedClasses: runsLacking(runs, 'pickedClasses'), stopping: runsLacking(runs, 'stopping') } };
 }

@@ -2,13 +2,16 @@
  * Per-run analysis recorder (SPEC.md §11): plugs into the loop's `onSelect` hook and records, per
  * query round, the selection criteria of the picked batch (Fig. 10), the bias-propagation metrics of
  * the student on the unlabeled pool (Figs. 4c, 9), and the probability rows of the initial labeled
- * set and the first selected batch (Fig. 11 heatmaps).
+ * set and the first selected batch (Fig. 11 heatmaps), the picked batch's class histogram (ANCHORS.md
+ * #8) and the stopping signals (ANCHORS.md #10, stopping.ts).
  */
 import type { Matrix } from '../linalg/matrix.ts';
-import { takeRows } from '../linalg/matrix.ts';
+import { argmaxRows, takeRows } from '../linalg/matrix.ts';
 import type { SelectInfo } from '../loop/active-loop.ts';
 import { biasMetrics, kmeans, type BiasMetrics, type BiasOptions, type KMeansResult } from './bias.ts';
 import { batchCriteria, type BatchCriteria, type CriteriaOptions } from './criteria.ts';
+import { pickedClassCounts, type PickedClassCounts } from './picked-classes.ts';
+import { coverageRadius, predictionStability, teacherStudentAgreement, type StoppingSignals } from './stopping.ts';
 
 /** What to analyse; every part is optional. */
 export interface AnalysisOptions {
@@ -21,6 +24,13 @@ export interface AnalysisOptions {
   bias?: (BiasOptions & { k?: number; nInit?: number; seed?: number }) | false;
   /** Record the probability rows of the initial set and the first batch (default on). */
   heatmaps?: boolean;
+  /** Record the predicted- and true-class histogram of each picked batch (default on). */
+  pickedClasses?: boolean;
+  /**
+   * Record the stopping signals of each query round (default on): coverage radius, teacher–student
+   * agreement (when `teacherProbs` are given) and prediction stability.
+   */
+  stopping?: boolean;
 }
 
 /** One query round's analysis. */
@@ -28,6 +38,10 @@ export interface RoundAnalysis {
   round: number;
   criteria?: BatchCriteria;
   bias?: BiasMetrics;
+  /** Class histograms of the picked batch (absent in results written before ANCHORS #8). */
+  pickedClasses?: PickedClassCounts;
+  /** Stopping signals at selection time (absent in results written before ANCHORS #10). */
+  stopping?: StoppingSignals;
 }
 
 /** Probability rows of a set of items, for heatmaps. */
@@ -49,7 +63,10 @@ export interface RunAnalysis {
 /** Inputs of {@link createRunAnalysis}. */
 export interface RunAnalysisInput {
   ids: readonly string[];
-  /** N×C teacher probabilities on the training pool (bias metrics are skipped without them). */
+  /**
+   * N×C (zero-shot) teacher probabilities on the training pool, whenever the run has a teacher: bias
+   * metrics and the teacher–student agreement are skipped without them.
+   */
   teacherProbs?: Matrix;
   poolLabels: Int32Array;
   numClasses: number;
@@ -65,6 +82,8 @@ export function createRunAnalysis(input: RunAnalysisInput): { onSelect: (info: S
   let clusters: KMeansResult | null = null;
   const rounds: RoundAnalysis[] = [];
   let heatmaps: RunAnalysis['heatmaps'];
+  // Predicted class per global pool row in the previous query round (−1: labeled then).
+  let previousPred: Int32Array | null = null;
   const rowsOf = (m: Matrix, ids: Uint32Array | readonly number[], labels: ArrayLike<number>): ProbRows => ({
     ids: Array.from(ids, (i) => input.ids[i] as string),
     labels: Array.from(labels),
@@ -87,6 +106,19 @@ export function createRunAnalysis(input: RunAnalysisInput): { onSelect: (info: S
         const full = { rows: input.teacherProbs.rows, cols: C, data: new Float32Array(input.teacherProbs.rows * C) };
         info.poolRows.forEach((g, k) => full.data.set(info.pool.probs.data.subarray(k * C, (k + 1) * C), g * C));
         rec.bias = biasMetrics(full, input.teacherProbs, input.poolLabels, clusters, biasOpt, info.poolRows);
+      }
+      if (o.pickedClasses !== false) rec.pickedClasses = pickedClassCounts(pickedProbs, info.pickedLabels, C);
+      if (o.stopping !== false) {
+        const pred = new Int32Array(input.ids.length).fill(-1);
+        argmaxRows(info.pool.probs).forEach((c, k) => (pred[info.poolRows[k] as number] = c));
+        const stability = previousPred ? predictionStability(previousPred, pred) : NaN;
+        const agreement = input.teacherProbs ? teacherStudentAgreement(info.pool.probs, takeRows(input.teacherProbs, info.poolRows)) : NaN;
+        rec.stopping = {
+          coverageRadius: coverageRadius(info.pool.probs, info.labeled.probs),
+          teacherAgreement: Number.isFinite(agreement) ? agreement : null,
+          predictionStability: Number.isFinite(stability) ? stability : null,
+        };
+        previousPred = pred;
       }
       if (info.round === 0 && o.heatmaps !== false) {
         heatmaps = { initial: rowsOf(info.labeled.probs, info.labeledRows, info.labeledLabels), firstBatch: rowsOf(pickedProbs, info.pickedRows, info.pickedLabels) };

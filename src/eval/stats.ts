@@ -35,3 +35,22 @@ export function meanCI(values: readonly number[], level = 0.95): MeanCI {
 export function formatCI(ci: MeanCI, digits = 2): string {
   return ci.n > 1 ? `${ci.mean.toFixed(digits)} ± ${ci.halfWidth.toFixed(digits)}` : ci.mean.toFixed(digits);
 }
+
+/** mean ± 95% t-interval half-width over seeds (`ci95` = t_{0.975,n−1}·s/√n, 0 for n = 1). */
+export interface Stat {
+  mean: number;
+  ci95: number;
+  /** Number of finite values the statistic is computed from. */
+  n: number;
+}
+
+/**
+ * {@link meanCI} at level 0.95 over the finite values only (non-finite ones are dropped, so runs
+ * that lack a value do not poison the group); `{ mean: NaN, ci95: NaN, n: 0 }` when none is finite.
+ */
+export function seedStat(values: readonly number[]): Stat {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return { mean: NaN, ci95: NaN, n: 0 };
+  const ci = meanCI(v);
+  return { mean: ci.mean, ci95: ci.halfWidth, n: v.length };
+}

@@ -1,7 +1,8 @@
 /**
  * The benchmark report (SPEC.md §10, §11, §13): reads `<dir>/runs/* /results.json`, aggregates them
  * (src/eval/aggregate.ts) and writes `summary.json`, CSV tables, `table1.md` (the paper's Table 1
- * shape), plots (`plots/*.svg|png|vl.json`) and one self-contained `report.html`.
+ * shape), plots (`plots/*.svg|png|vl.json`) and one self-contained `report.html`, with the picked
+ * classes per round and the stopping signals (signal-report.ts, signal-plots.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,10 @@ import { aggregate, type AggregateOptions, type BenchSummary, type GroupSummary,
 import type { RunAnalysis } from '../eval/analysis.ts';
 import { UserError } from '../util/errors.ts';
 import { biasSpec, criteriaSpec, heatmapSpec, learningCurveSpec, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
+import { csv, esc, fmt, htmlTable } from './format.ts';
 import { writeJsonAtomic } from './results.ts';
+import { pickedClassesSpec, stoppingSpec } from './signal-plots.ts';
+import { pickedClassesHtml, signalCsvs, stoppingHtml } from './signal-report.ts';
 
 /** One run's results.json, with what the report reads beyond {@link RunResult}. */
 export type LoadedRun = RunResult & { analysis?: RunAnalysis; data?: { classNames?: string[] } };
@@ -37,7 +41,6 @@ export function loadBenchRuns(dir: string): LoadedRun[] {
   return out;
 }
 
-const fmt = (s: { mean: number; ci95: number; n: number }, d = 2): string => (Number.isFinite(s.mean) ? (s.n > 1 ? `${s.mean.toFixed(d)} ± ${s.ci95.toFixed(d)}` : s.mean.toFixed(d)) : '—');
 const pfmt = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 /** Table 1 cells: rows = strategies, columns = frameworks; `best` marks the highest mean per column. */
@@ -59,14 +62,16 @@ export function table1Markdown(s: BenchSummary): string {
   return head + table1Cells(s).map((r) => `| ${r.strategy} | ${r.cells.map((c) => (c.best ? `**${c.text}**` : c.text)).join(' | ')} |`).join('\n') + '\n';
 }
 
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csv = (head: string[], rows: unknown[][]): string => [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+/** The class names recorded in the runs (`data.classNames` of the first run that has them; [] if none). */
+export function runClassNames(runs: readonly LoadedRun[]): string[] {
+  return runs.find((r) => r.data?.classNames)?.data?.classNames ?? [];
+}
 
-/** CSV tables of a summary: final.csv, curves.csv, comparisons.csv, criteria.csv, bias.csv. */
-export function summaryCsvs(s: BenchSummary): Record<string, string> {
+/**
+ * CSV tables of a summary: final.csv, curves.csv, comparisons.csv, criteria.csv, bias.csv,
+ * picked-classes.csv and stopping.csv (see signal-report.ts).
+ */
+export function summaryCsvs(s: BenchSummary, classNames: readonly string[] = []): Record<string, string> {
   const g = s.groups;
   return {
     'final.csv': csv(
@@ -86,31 +91,33 @@ export function summaryCsvs(s: BenchSummary): Record<string, string> {
       ['strategy', 'framework', 'round', 'metric', 'mean', 'ci95', 'n'],
       g.flatMap((x) => x.bias.flatMap((c) => Object.entries(c).filter(([k]) => k !== 'round').map(([k, v]) => [x.strategy, x.framework, c.round, k, (v as { mean: number }).mean, (v as { ci95: number }).ci95, (v as { n: number }).n]))),
     ),
+    ...signalCsvs(s, classNames),
   };
 }
 
-/** The plots of a benchmark: one learning-curve plot per framework, criteria, bias, one heatmap per strategy. */
+/**
+ * The plots of a benchmark: one learning-curve plot per framework, criteria, bias, one heatmap per
+ * strategy, the picked-class heatmaps (true, predicted) and the stopping signals (when recorded).
+ */
 export function benchPlots(s: BenchSummary, runs: readonly LoadedRun[]): PlotSpec[] {
   const plots = s.frameworks.map((f) => learningCurveSpec(s, f));
   if (s.groups.some((g) => g.criteria.length > 0)) plots.push(criteriaSpec(s));
   if (s.groups.some((g) => g.bias.length > 0)) plots.push(biasSpec(s));
-  const classNames = runs.find((r) => r.data?.classNames)?.data?.classNames ?? [];
+  const classNames = runClassNames(runs);
   for (const st of s.strategies) {
     const cand = runs.filter((r) => r.config.strategy === st && r.analysis?.heatmaps).sort((a, b) => (a.config.framework === 'zero-shot' ? -1 : 0) - (b.config.framework === 'zero-shot' ? -1 : 0) || a.config.seed - b.config.seed);
     const r = cand[0];
     if (r?.analysis?.heatmaps) plots.push(heatmapSpec(st, r.config.framework, r.config.seed, r.analysis.heatmaps, classNames));
   }
+  for (const p of [pickedClassesSpec(s, 'true', classNames), pickedClassesSpec(s, 'predicted', classNames), stoppingSpec(s)]) if (p) plots.push(p);
   return plots;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-function htmlTable(head: string[], rows: string[][], id?: string): string {
-  return `<table${id ? ` id="${id}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-}
-
-/** The self-contained HTML report: Table 1, AUBC / labels-to-target, paired tests, inline SVG plots. */
-export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; svg: string }[], title: string): string {
+/**
+ * The self-contained HTML report: Table 1, AUBC / labels-to-target, paired tests, picked classes per
+ * round, stopping signals, inline SVG plots (the picked-class and stopping plots in their sections).
+ */
+export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; svg: string }[], title: string, classNames: readonly string[] = []): string {
   const t1 = htmlTable(
     ['Strategy', ...s.frameworks],
     table1Cells(s).map((r) => [esc(r.strategy), ...r.cells.map((c) => (c.best ? `<b>${esc(c.text)}</b>` : esc(c.text)))]),
@@ -124,10 +131,13 @@ export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; sv
     ['Framework', 'Metric', 'Comparison', 'n', 'mean diff (pts)', 'paired t (p)', 'Wilcoxon V (p)'],
     s.comparisons.map((c) => [esc(c.framework), c.metric, `${esc(c.reference)} vs ${esc(c.baseline)}`, String(c.tTest.n), Number.isFinite(c.tTest.meanDiff) ? c.tTest.meanDiff.toFixed(2) : '—', `${Number.isFinite(c.tTest.statistic) ? c.tTest.statistic.toFixed(3) : '—'} (${pfmt(c.tTest.pValue)})`, `${Number.isFinite(c.wilcoxon.statistic) ? c.wilcoxon.statistic : '—'} (${pfmt(c.wilcoxon.pValue)}, ${c.wilcoxon.method})`]),
   );
-  const figs = plots.map((p) => `<figure class="plot" data-name="${esc(p.plot.name)}">${p.svg}<figcaption>${esc(p.plot.title)}</figcaption></figure>`).join('\n');
+  const figure = (p: { plot: PlotSpec; svg: string }): string => `<figure class="plot" data-name="${esc(p.plot.name)}">${p.svg}<figcaption>${esc(p.plot.title)}</figcaption></figure>`;
+  const inSection = (p: { plot: PlotSpec }): 'picked' | 'stopping' | null => (p.plot.name.startsWith('picked-classes-') ? 'picked' : p.plot.name === 'stopping' ? 'stopping' : null);
+  const figs = plots.filter((p) => inSection(p) === null).map(figure).join('\n');
+  const sectionFigs = (k: 'picked' | 'stopping'): string => plots.filter((p) => inSection(p) === k).map(figure).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:90%}</style>
+<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:90%}p.lacking{color:#8a4b00}</style>
 </head><body>
 <h1>${esc(title)}</h1>
 <p>${s.teacherAccuracy === null ? '' : `Teacher zero-shot test accuracy: ${s.teacherAccuracy.toFixed(2)}%. `}Accuracies in %, mean ± 95% t-interval over seeds (t<sub>0.975, n−1</sub>·s/√n).</p>
@@ -138,6 +148,8 @@ ${t1}
 ${budget}
 <h2>Paired tests over seeds</h2>
 ${tests}
+${pickedClassesHtml(s, classNames, sectionFigs('picked'))}
+${stoppingHtml(s, sectionFigs('stopping'))}
 <h2>Plots</h2>
 ${figs}
 </body></html>
@@ -166,7 +178,8 @@ export async function writeBenchReport(dir: string, opts: BenchReportOptions = {
   };
   writeJsonAtomic(join(dir, 'summary.json'), summary);
   files.push(join(dir, 'summary.json'));
-  for (const [name, text] of Object.entries(summaryCsvs(summary))) put(name, text);
+  const classNames = runClassNames(runs);
+  for (const [name, text] of Object.entries(summaryCsvs(summary, classNames))) put(name, text);
   put('table1.md', table1Markdown(summary));
   mkdirSync(join(dir, 'plots'), { recursive: true });
   const rendered: { plot: PlotSpec; svg: string }[] = [];
@@ -177,6 +190,6 @@ export async function writeBenchReport(dir: string, opts: BenchReportOptions = {
     put(join('plots', `${plot.name}.svg`), svg);
     if (opts.png !== false) put(join('plots', `${plot.name}.png`), svgToPng(svg));
   }
-  put('report.html', reportHtml(summary, rendered, opts.title ?? `activekd benchmark: ${dir}`));
+  put('report.html', reportHtml(summary, rendered, opts.title ?? `activekd benchmark: ${dir}`, classNames));
   return { summary, files };
 }

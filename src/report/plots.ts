@@ -17,8 +17,10 @@ export interface PlotSpec {
   spec: TopLevelSpec;
 }
 
-const CONFIG = { font: 'DejaVu Sans', view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12 } } as const;
-const band = (s: Stat): { mean: number; lo: number; hi: number } => ({ mean: s.mean, lo: s.mean - (s.ci95 || 0), hi: s.mean + (s.ci95 || 0) });
+/** Shared Vega-Lite config of every report plot. */
+export const CONFIG = { font: 'DejaVu Sans', view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12 } } as const;
+/** A {@link Stat} as a plot row: mean and the 95% CI band (lo, hi). */
+export const band = (s: Stat): { mean: number; lo: number; hi: number } => ({ mean: s.mean, lo: s.mean - (s.ci95 || 0), hi: s.mean + (s.ci95 || 0) });
 
 /** Learning curves of one framework: mean accuracy per strategy with its 95% CI band. */
 export function learningCurveSpec(summary: BenchSummary, framework: string): PlotSpec {

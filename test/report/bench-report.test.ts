@@ -22,8 +22,8 @@ test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/P
   assert.match(md, /^\| Strategy \| no-distill \| zero-shot \|/);
   const pc = md.split('\n').find((l) => l.startsWith('| pcoreset')) ?? '';
   assert.equal((pc.match(/\*\*/g) ?? []).length, 4, md);
-  for (const f of ['final.csv', 'curves.csv', 'comparisons.csv', 'criteria.csv', 'bias.csv', 'summary.json', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
-  const plots = ['curve-no-distill', 'curve-zero-shot', 'criteria', 'bias', 'heatmap-random', 'heatmap-entropy', 'heatmap-pcoreset'];
+  for (const f of ['final.csv', 'curves.csv', 'comparisons.csv', 'criteria.csv', 'bias.csv', 'picked-classes.csv', 'stopping.csv', 'summary.json', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
+  const plots = ['curve-no-distill', 'curve-zero-shot', 'criteria', 'bias', 'heatmap-random', 'heatmap-entropy', 'heatmap-pcoreset', 'picked-classes-true', 'picked-classes-predicted', 'stopping'];
   for (const p of plots) {
     assert.match(readFileSync(join(dir, 'plots', `${p}.svg`), 'utf8'), /^<svg/);
     assert.deepEqual([...readFileSync(join(dir, 'plots', `${p}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
@@ -50,6 +50,10 @@ test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/P
     assert.equal(await page.locator('#table1 tbody tr').count(), strategies.length);
     assert.equal(await page.locator('#table1 b').count(), frameworks.length);
     assert.match((await page.locator('#table1').innerText()) ?? '', /pcoreset/);
+    // The picked-classes and stopping sections: one row per strategy × framework, their plots drawn inside them.
+    assert.equal(await page.locator('#picked-classes tbody tr').count(), strategies.length * frameworks.length);
+    assert.equal(await page.locator('#stopping tbody tr').count(), strategies.length * frameworks.length);
+    assert.equal(await page.locator('p.lacking').count(), 0);
   } finally {
     await ctx.close();
     rmSync(userDataDir, { recursive: true, force: true });

@@ -2,8 +2,23 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../src/report/results.ts';
 import { Rng } from '../../src/util/rng.ts';
 
-/** Writes a synthetic benchmark folder (runs/<s>__<f>__seed<k>/results.json) with analysis blocks. */
-export function writeSyntheticBench(dir: string, strategies: string[], frameworks: string[], seeds: number[], rounds = 4): void {
+/**
+ * Per query round r of a synthetic run (C = 3, Q = 3): the picked-class histograms and stopping
+ * signals the fixture writes, so that tests can compute the expected aggregates by hand.
+ */
+export function syntheticSignals(framework: string, seed: number, r: number): { pickedClasses: { predicted: number[]; true: number[] }; stopping: { coverageRadius: number; teacherAgreement: number | null; predictionStability: number | null } } {
+  return {
+    pickedClasses: { predicted: r % 2 === 0 ? [3, 0, 0] : [1, 1, 1], true: [1 + (seed % 2), 1 - (seed % 2), 1] },
+    stopping: { coverageRadius: 0.5 - 0.1 * r + 0.01 * seed, teacherAgreement: framework === 'no-distill' ? null : 0.6 + 0.1 * r, predictionStability: r === 0 ? null : 0.9 + 0.01 * seed },
+  };
+}
+
+/**
+ * Writes a synthetic benchmark folder (runs/<s>__<f>__seed<k>/results.json) with analysis blocks.
+ * `withSignals` (default: every run) says which runs record the picked-class histograms and stopping
+ * signals; the others look like results written before they existed.
+ */
+export function writeSyntheticBench(dir: string, strategies: string[], frameworks: string[], seeds: number[], rounds = 4, withSignals: (strategy: string, framework: string, seed: number) => boolean = () => true): void {
   const C = 3;
   const classNames = ['cat', 'ship', 'frog'];
   for (const f of frameworks) {
@@ -23,6 +38,7 @@ export function writeSyntheticBench(dir: string, strategies: string[], framework
             round: r,
             criteria: { uncertainty: rng.next(), classBalance: rng.next(), featureDiversity: rng.next(), probDiversity: rng.next() },
             bias: { knnLoss: rng.next(), propDistance: rng.next(), propWithinDelta: rng.next(), activeCentroids: 3 + r, teacherActiveCentroids: 3, clusterPurity: rng.next() },
+            ...(withSignals(s, f, seed) ? syntheticSignals(f, seed, r) : {}),
           })),
           heatmaps: { initial: { ids: ['a', 'b', 'c'], labels: [0, 1, 2], probs: [probRow(), probRow(), probRow()] }, firstBatch: { ids: ['d', 'e', 'f'], labels: [2, 1, 0], probs: [probRow(), probRow(), probRow()] } },
         };
