@@ -62,6 +62,49 @@ export function table1Markdown(s: BenchSummary): string {
   return head + table1Cells(s).map((r) => `| ${r.strategy} | ${r.cells.map((c) => (c.best ? `**${c.text}**` : c.text)).join(' | ')} |`).join('\n') + '\n';
 }
 
+/** The same grid as {@link table1Markdown} for the area under the budget curve (AUBC, %), mean ± 95% CI, best per column in bold. */
+export function aubcMarkdown(s: BenchSummary): string {
+  const head = `| Strategy | ${s.frameworks.join(' | ')} |\n|---|${s.frameworks.map(() => '---').join('|')}|\n`;
+  const rows = s.strategies.map((st) => {
+    const cells = s.frameworks.map((f) => {
+      const g = s.groups.find((x) => x.strategy === st && x.framework === f);
+      if (!g) return '—';
+      const best = Math.max(...s.groups.filter((x) => x.framework === f && Number.isFinite(x.aubc.mean)).map((x) => x.aubc.mean));
+      return g.aubc.mean === best ? `**${fmt(g.aubc)}**` : fmt(g.aubc);
+    });
+    return `| ${st} | ${cells.join(' | ')} |`;
+  });
+  return head + rows.join('\n') + '\n';
+}
+
+/**
+ * The paired tests of the reference strategy against each baseline as Markdown: one row per
+ * framework × metric (final accuracy, AUBC) × baseline, with n seeds, mean difference (points),
+ * paired t and its p-value, Wilcoxon V and its p-value (see compare.ts).
+ */
+export function comparisonsMarkdown(s: BenchSummary): string {
+  const head = '| Framework | Metric | Comparison | n | mean diff (pts) | paired t (p) | Wilcoxon V (p) |\n|---|---|---|---|---|---|---|\n';
+  const rows = s.comparisons.map((c) => {
+    const t = `${Number.isFinite(c.tTest.statistic) ? c.tTest.statistic.toFixed(2) : '—'} (${pfmt(c.tTest.pValue)})`;
+    const w = `${Number.isFinite(c.wilcoxon.statistic) ? c.wilcoxon.statistic : '—'} (${pfmt(c.wilcoxon.pValue)})`;
+    return `| ${c.framework} | ${c.metric} | ${c.reference} vs ${c.baseline} | ${c.tTest.n} | ${Number.isFinite(c.tTest.meanDiff) ? c.tTest.meanDiff.toFixed(2) : '—'} | ${t} | ${w} |`;
+  });
+  return head + rows.join('\n') + '\n';
+}
+
+/** `tables.md`: Table 1 (final accuracy), the AUBC grid and the paired tests, each under a heading, with the seeds per cell. */
+export function tablesMarkdown(s: BenchSummary): string {
+  const seeds = [...new Set(s.groups.map((g) => g.seeds.length))].sort((a, b) => a - b).join('–');
+  return [
+    `### Final test accuracy (%), mean ± 95% CI over ${seeds} seeds (Table 1)\n`,
+    table1Markdown(s),
+    `### Area under the budget curve (%), mean ± 95% CI\n`,
+    aubcMarkdown(s),
+    `### Paired tests over seeds\n`,
+    comparisonsMarkdown(s),
+  ].join('\n');
+}
+
 /** The class names recorded in the runs (`data.classNames` of the first run that has them; [] if none). */
 export function runClassNames(runs: readonly LoadedRun[]): string[] {
   return runs.find((r) => r.data?.classNames)?.data?.classNames ?? [];
@@ -181,6 +224,7 @@ export async function writeBenchReport(dir: string, opts: BenchReportOptions = {
   const classNames = runClassNames(runs);
   for (const [name, text] of Object.entries(summaryCsvs(summary, classNames))) put(name, text);
   put('table1.md', table1Markdown(summary));
+  put('tables.md', tablesMarkdown(summary));
   mkdirSync(join(dir, 'plots'), { recursive: true });
   const rendered: { plot: PlotSpec; svg: string }[] = [];
   for (const plot of benchPlots(summary, runs)) {

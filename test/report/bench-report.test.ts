@@ -22,7 +22,18 @@ test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/P
   assert.match(md, /^\| Strategy \| no-distill \| zero-shot \|/);
   const pc = md.split('\n').find((l) => l.startsWith('| pcoreset')) ?? '';
   assert.equal((pc.match(/\*\*/g) ?? []).length, 4, md);
-  for (const f of ['final.csv', 'curves.csv', 'comparisons.csv', 'criteria.csv', 'bias.csv', 'picked-classes.csv', 'stopping.csv', 'summary.json', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
+  // tables.md: Table 1, then the AUBC grid (same bold best), then one paired-test row per comparison
+  const tables = readFileSync(join(dir, 'tables.md'), 'utf8');
+  assert.ok(tables.includes(md), 'tables.md holds Table 1 verbatim');
+  assert.match(tables, /over 3 seeds \(Table 1\)/);
+  const aubcPart = tables.slice(tables.indexOf('### Area under'), tables.indexOf('### Paired'));
+  const pcAubc = summary.groups.find((g) => g.strategy === 'pcoreset' && g.framework === 'zero-shot')!.aubc;
+  assert.ok(aubcPart.includes(`**${pcAubc.mean.toFixed(2)} ± ${pcAubc.ci95.toFixed(2)}**`), aubcPart);
+  const testRows = tables.slice(tables.indexOf('### Paired')).split('\n').filter((l) => l.startsWith('| zero-shot') || l.startsWith('| no-distill'));
+  assert.equal(testRows.length, summary.comparisons.length);
+  const c0 = summary.comparisons[0]!;
+  assert.ok(testRows[0]!.includes(`| ${c0.reference} vs ${c0.baseline} | 3 | ${c0.tTest.meanDiff.toFixed(2)} |`), testRows[0]);
+  for (const f of ['tables.md', 'final.csv', 'curves.csv', 'comparisons.csv', 'criteria.csv', 'bias.csv', 'picked-classes.csv', 'stopping.csv', 'summary.json', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
   const plots = ['curve-no-distill', 'curve-zero-shot', 'criteria', 'bias', 'heatmap-random', 'heatmap-entropy', 'heatmap-pcoreset', 'picked-classes-true', 'picked-classes-predicted', 'stopping'];
   for (const p of plots) {
     assert.match(readFileSync(join(dir, 'plots', `${p}.svg`), 'utf8'), /^<svg/);
