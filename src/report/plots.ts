@@ -22,6 +22,17 @@ export const CONFIG = { font: 'DejaVu Sans', view: { stroke: '#ccc' }, axis: { l
 /** A {@link Stat} as a plot row: mean and the 95% CI band (lo, hi). */
 export const band = (s: Stat): { mean: number; lo: number; hi: number } => ({ mean: s.mean, lo: s.mean - (s.ci95 || 0), hi: s.mean + (s.ci95 || 0) });
 
+/**
+ * Colour encoding of the strategy field with the domain fixed to the benchmark's strategy order, so
+ * that a strategy has the same colour in every plot (and the legend lists them in grid order).
+ */
+export const strategyColor = (summary: BenchSummary): { field: 'strategy'; type: 'nominal'; scale: { domain: string[] }; sort: string[] } => ({
+  field: 'strategy',
+  type: 'nominal',
+  scale: { domain: [...summary.strategies] },
+  sort: [...summary.strategies],
+});
+
 /** Learning curves of one framework: mean accuracy per strategy with its 95% CI band. */
 export function learningCurveSpec(summary: BenchSummary, framework: string): PlotSpec {
   const values = summary.groups.filter((g) => g.framework === framework).flatMap((g) => g.curve.filter((p) => Number.isFinite(p.mean)).map((p) => ({ strategy: g.strategy, labeled: p.labeled, ...band(p) })));
@@ -35,7 +46,7 @@ export function learningCurveSpec(summary: BenchSummary, framework: string): Plo
       height: 260,
       config: CONFIG,
       data: { values },
-      encoding: { x, color: { field: 'strategy', type: 'nominal' } },
+      encoding: { x, color: strategyColor(summary) },
       layer: [
         { mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } }, y2: { field: 'hi' } } },
         { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
@@ -44,7 +55,7 @@ export function learningCurveSpec(summary: BenchSummary, framework: string): Plo
   };
 }
 
-function perRoundSpec(name: string, title: string, rows: Record<string, unknown>[]): PlotSpec {
+function perRoundSpec(summary: BenchSummary, name: string, title: string, rows: Record<string, unknown>[]): PlotSpec {
   return {
     name,
     title,
@@ -58,7 +69,7 @@ function perRoundSpec(name: string, title: string, rows: Record<string, unknown>
       spec: {
         width: 180,
         height: 150,
-        encoding: { x: { field: 'round', type: 'quantitative', title: 'query round', axis: { format: 'd', tickMinStep: 1 } }, color: { field: 'strategy', type: 'nominal' } },
+        encoding: { x: { field: 'round', type: 'quantitative', title: 'query round', axis: { format: 'd', tickMinStep: 1 } }, color: strategyColor(summary) },
         layer: [
           { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false } }, y2: { field: 'hi' }, detail: { field: 'framework', type: 'nominal' } } },
           { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative' }, strokeDash: { field: 'framework', type: 'nominal' } } },
@@ -71,13 +82,13 @@ function perRoundSpec(name: string, title: string, rows: Record<string, unknown>
 /** Selection criteria of each selected batch per round (paper Fig. 10), one panel per criterion. */
 export function criteriaSpec(summary: BenchSummary): PlotSpec {
   const rows = summary.groups.flatMap((g) => g.criteria.flatMap((c) => (['uncertainty', 'classBalance', 'featureDiversity', 'probDiversity'] as const).map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, metric: m, ...band(c[m]) }))));
-  return perRoundSpec('criteria', 'Selection criteria of the selected batches (mean ± 95% CI over seeds)', rows.filter((r) => Number.isFinite(r.mean)));
+  return perRoundSpec(summary, 'criteria', 'Selection criteria of the selected batches (mean ± 95% CI over seeds)', rows.filter((r) => Number.isFinite(r.mean)));
 }
 
 /** Bias-propagation metrics per round (paper Figs. 4c, 9), one panel per metric. */
 export function biasSpec(summary: BenchSummary): PlotSpec {
   const rows = summary.groups.flatMap((g) => g.bias.flatMap((c) => (['knnLoss', 'clusterPurity', 'propDistance', 'activeCentroids'] as const).map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, metric: m, ...band(c[m]) }))));
-  return perRoundSpec('bias', 'Structured-bias propagation on the unlabeled pool (mean ± 95% CI over seeds)', rows.filter((r) => Number.isFinite(r.mean)));
+  return perRoundSpec(summary, 'bias', 'Structured-bias propagation on the unlabeled pool (mean ± 95% CI over seeds)', rows.filter((r) => Number.isFinite(r.mean)));
 }
 
 /** Probability heatmap of the initial labeled set and the first selected batch of one run (paper Fig. 11). */

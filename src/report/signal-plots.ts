@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { STOPPING_SIGNALS, type StoppingSignalName } from '../eval/aggregate-signals.ts';
 import type { BenchSummary } from '../eval/aggregate.ts';
-import { band, CONFIG, type PlotSpec } from './plots.ts';
+import { band, CONFIG, strategyColor, type PlotSpec } from './plots.ts';
 
 /** Display names of the stopping signals, with their units. */
 export const STOPPING_SIGNAL_LABELS: Record<StoppingSignalName, string> = {
@@ -92,7 +92,7 @@ export function stoppingSpec(summary: BenchSummary): PlotSpec | null {
       spec: {
         width: 240,
         height: 140,
-        encoding: { x: { field: 'labeled', type: 'quantitative', title: 'labeled images' }, color: { field: 'strategy', type: 'nominal', sort: summary.strategies } },
+        encoding: { x: { field: 'labeled', type: 'quantitative', title: 'labeled images' }, color: strategyColor(summary) },
         layer: [
           { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false } }, y2: { field: 'hi' } } },
           { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative' } } },

@@ -35,6 +35,18 @@ test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/P
   assert.ok(testRows[0]!.includes(`| ${c0.reference} vs ${c0.baseline} | 3 | ${c0.tTest.meanDiff.toFixed(2)} |`), testRows[0]);
   for (const f of ['tables.md', 'final.csv', 'curves.csv', 'comparisons.csv', 'criteria.csv', 'bias.csv', 'picked-classes.csv', 'stopping.csv', 'summary.json', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
   const plots = ['curve-no-distill', 'curve-zero-shot', 'criteria', 'bias', 'heatmap-random', 'heatmap-entropy', 'heatmap-pcoreset', 'picked-classes-true', 'picked-classes-predicted', 'stopping'];
+  // one colour per strategy across plots: the colour domain is the grid's strategy order
+  const colorDomains = (o: unknown): string[][] => {
+    if (o === null || typeof o !== 'object') return [];
+    const r = o as Record<string, unknown>;
+    const here = (r.color as { field?: string; scale?: { domain?: string[] } } | undefined)?.field === 'strategy' ? [(r.color as { scale?: { domain?: string[] } }).scale?.domain ?? []] : [];
+    return [...here, ...Object.values(r).flatMap(colorDomains)];
+  };
+  for (const p of ['curve-zero-shot', 'criteria', 'bias', 'stopping']) {
+    const d = colorDomains(JSON.parse(readFileSync(join(dir, 'plots', `${p}.vl.json`), 'utf8')));
+    assert.ok(d.length >= 1, p);
+    for (const x of d) assert.deepEqual(x, summary.strategies, p);
+  }
   for (const p of plots) {
     assert.match(readFileSync(join(dir, 'plots', `${p}.svg`), 'utf8'), /^<svg/);
     assert.deepEqual([...readFileSync(join(dir, 'plots', `${p}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
