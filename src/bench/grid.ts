@@ -58,6 +58,9 @@ export interface BenchManifest {
   report: { targetAccuracy?: number; reference: string };
 }
 
+/** `1 strategy`, `2 strategies`. */
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 /** Stable JSON (sorted keys) for hashing. */
 function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
@@ -193,7 +196,7 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
   const pending = cells.filter((c) => !cellFinished(c));
   const skipped = cells.length - pending.length;
   const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), pending.length || 1));
-  e.log(`benchmark ${e.out}: ${cells.length} cells (${e.strategies.length} strategies × ${e.frameworks.length} frameworks × ${e.seeds.length} seeds), ${skipped} already finished, ${jobs} at a time`);
+  e.log(`benchmark ${e.out}: ${cells.length} cells (${plural(e.strategies.length, 'strategy', 'strategies')} × ${plural(e.frameworks.length, 'framework', 'frameworks')} × ${plural(e.seeds.length, 'seed', 'seeds')}), ${skipped} already finished, ${jobs} at a time`);
   let analysis = o.analysis === false ? undefined : (o.analysis ?? {});
   // Bias metrics cluster the teacher's probabilities: only when the grid has a teacher anyway.
   if (analysis && e.frameworks.every((f) => f === 'no-distill')) analysis = { ...analysis, bias: false };

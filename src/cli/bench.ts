@@ -49,7 +49,14 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--feature-distance-scale <s>', 'divisor of the feature-diversity cosine distance (1: SPEC §11.2 verbatim; 2: maps any features into [0,1])', numberIn('--feature-distance-scale', 1e-6, 1e6), 1)
       .option('--no-png', 'write SVG plots only'),
     { rounds: 16, strategy: ALL_STRATEGIES },
-  ).action(async (raw: RawBenchOptions, cmd: Command) => {
+  );
+  // The run options keep `run`'s defaults in the parser (the action tells defaults from given values);
+  // show bench's own defaults in --help.
+  for (const [flag, shown] of [['--framework', '"no-distill,zero-shot"'], ['--seed', 'seeds 1-5']] as const) {
+    const o = bench.options.find((x) => x.long === flag);
+    if (o) o.defaultValueDescription = shown;
+  }
+  bench.action(async (raw: RawBenchOptions, cmd: Command) => {
     const src = (k: string): string | undefined => cmd.getOptionValueSource(k);
     const strategy = raw.strategies ?? raw.strategy;
     const framework = raw.frameworks ?? (src('framework') === 'default' ? 'no-distill,zero-shot' : raw.framework);

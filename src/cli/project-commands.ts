@@ -22,7 +22,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .requiredOption('--classes <file>', 'class names, one per line')
     .option('--test <dir>', 'labeled test folder (<class>/<image>) for accuracy in status')
     .option('--teacher <spec>', 'label-transfer, clip:DIR, precomputed:FILE, or none (no distillation)', 'label-transfer')
-    .option('--class-map <file>', 'label-transfer class map JSON (default: embedded CIFAR-10 map)')
+    .option('--class-map <file>', 'label-transfer class map JSON (default: the embedded CIFAR-10 or Fashion-MNIST map whose keys cover the dataset classes)')
     .addOption(new Option('--student-head <kind>', 'adapter or linear').choices(['adapter', 'linear']).default(DEFAULT_DHO.head))
     .option('--hidden <n>', 'adapter hidden size', positiveInt('--hidden'), DEFAULT_DHO.hidden)
     .option('--steps-per-batch <n>', 'training steps per 64 labeled items', positiveInt('--steps-per-batch'), DEFAULT_DHO.stepsPerLabeledBatch)

@@ -30,7 +30,7 @@ export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy
     .addOption(new Option('--clap-timing <when>', 'few-shot: refit CLAP before each round\'s student (paper, ImageNet code) or after it (others code, one-round lag)').choices(['beforeStudent', 'afterStudent']).default('afterStudent'))
     .option('--clap-passes <n>', 'few-shot: CLAP steps = passes·|L|/64 (paper: 300)', numberIn('--clap-passes', 1e-3, 1e6), 300)
     .option('--teacher-model <file>', 'ImageNet classifier ONNX of the label-transfer teacher (default: embedded MobileNetV2)')
-    .option('--class-map <file>', 'class map JSON: target class → ImageNet label names (default: embedded CIFAR-10 map)')
+    .option('--class-map <file>', 'class map JSON: target class → ImageNet label names (default: the embedded CIFAR-10 or Fashion-MNIST map whose keys cover the dataset classes)')
     .option('--imagenet-labels <file>', 'labels of the teacher model outputs, one per line (default: embedded)')
     .addOption(new Option('--teacher-reduce <how>', 'class score over its mapped ImageNet classes').choices(['max', 'sum']).default('max'))
     .option('--teacher-temperature <t>', 'teacher temperature applied after mapping', numberIn('--teacher-temperature', 1e-3, 1e3), 1)

@@ -21,7 +21,7 @@ import { createFewShotTeacher, createTeacher, writeTeacherProbs, type TeacherCho
 export interface TeacherOptions extends TeacherChoice {
   /** ImageNet classifier ONNX with a `probs` output. Default: embedded MobileNetV2. */
   model?: string;
-  /** Class map JSON. Default: embedded CIFAR-10 map. */
+  /** Class map JSON. Default: the embedded map whose keys cover the classes (`embeddedClassMapFor`). */
   mapFile?: string;
   /** Labels of the classifier outputs. Default: embedded ImageNet labels. */
   labelsFile?: string;

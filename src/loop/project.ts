@@ -52,7 +52,7 @@ export interface InitProjectOptions {
   testDir?: string;
   /** Teacher spec (`label-transfer`, `clip:DIR`, `precomputed:FILE`) or `none`. Default label-transfer. */
   teacher?: string;
-  /** Label-transfer class map (default: embedded CIFAR-10 map). */
+  /** Label-transfer class map (default: the embedded map whose keys cover the classes, see `embeddedClassMapFor`). */
   classMap?: string;
   /** Student overrides (head, hidden, stepsPerLabeledBatch, standardize, …). */
   dho?: Partial<DhoConfig>;

@@ -51,7 +51,7 @@ test('bench: killed mid-grid (SIGKILL), restarted, gives the same Table 1 as an 
   // Restart: the finished cell is reused, the rest run.
   const rB = runCli(['bench', '--data', data, '--out', outB, '--cache-dir', cache, ...ARGS]);
   assert.equal(rB.status, 0, rB.stderr);
-  assert.match(rB.stdout, /4 cells .*, [1-3] already finished/);
+  assert.match(rB.stdout, /4 cells \(2 strategies × 1 framework × 2 seeds\), [1-3] already finished/);
   // one line per finished cell, counting the cells of this run, with elapsed time and ETA
   const cellLines = rB.stdout.split('\n').filter((l) => l.startsWith('cell '));
   assert.ok(cellLines.length >= 1 && cellLines.length <= 3, rB.stdout);

@@ -59,6 +59,16 @@ test('--help works for every command', () => {
   }
 });
 
+test('bench --help shows bench defaults (frameworks no-distill,zero-shot, seeds 1-5), not run\'s (regression)', () => {
+  const r = runCli(['bench', '--help']);
+  assert.equal(r.status, 0, r.stderr);
+  const flat = r.stdout.replace(/\s+/g, ' ');
+  assert.match(flat, /--framework <names> .*?\(default: "no-distill,zero-shot"\)/);
+  assert.match(flat, /--seed <n> random seed \(default: seeds 1-5\)/);
+  assert.match(flat, /--class-map <file> .*?Fashion-MNIST map/);
+  assert.doesNotMatch(flat, /default: "zero-shot"\)/);
+});
+
 test('misspelled framework: one clear message, not a silent exit (regression)', () => {
   const r = runCli(['run', '--data', '/x', '--framework', 'zeroshot']);
   assert.equal(r.status, 2);
