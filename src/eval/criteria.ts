@@ -2,6 +2,7 @@
  * Selection criteria of a queried batch (paper Fig. 10; SPEC.md §11.2, reconstructed).
  */
 import type { Matrix } from '../linalg/matrix.ts';
+import { classHistogram } from './picked-classes.ts';
 
 /** The four criteria of one selected batch S (each in [0, 1] with the default normalisation). */
 export interface BatchCriteria {
@@ -62,8 +63,7 @@ export function batchCriteria(
   const probScale = opts.probScale ?? Math.SQRT2;
   let unc = 0;
   for (let i = 0; i < s; i++) unc += normalisedEntropy(picked.probs.data.subarray(i * C, (i + 1) * C));
-  const hist = new Float64Array(C);
-  for (let i = 0; i < pickedLabels.length; i++) hist[pickedLabels[i] as number]! += 1;
+  const hist = classHistogram(pickedLabels, C);
   const unit = (m: Matrix): Float32Array => {
     const out = new Float32Array(m.data.length);
     for (let i = 0; i < m.rows; i++) {
