@@ -76,12 +76,10 @@ export interface AggregateOptions {
   targetAccuracy?: number;
 }
 
-const stat = seedStat;
-
 function statsOf<T extends object>(items: readonly T[]): Record<keyof T, Stat> {
   const keys = Object.keys(items[0] ?? {}) as (keyof T)[];
   const out = {} as Record<keyof T, Stat>;
-  for (const k of keys) out[k] = stat(items.map((x) => x[k] as number));
+  for (const k of keys) out[k] = seedStat(items.map((x) => x[k] as number));
   return out;
 }
 
@@ -102,7 +100,7 @@ export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {
       const g = (byKey.get(`${strategy}\u0000${framework}`) ?? []).slice().sort((a, b) => a.config.seed - b.config.seed);
       if (g.length === 0) continue;
       const R = Math.max(...g.map((r) => r.rounds.length));
-      const curve = Array.from({ length: R }, (_, i) => ({ round: i, labeled: g[0]?.rounds[i]?.labeledCount ?? NaN, ...stat(g.map((r) => pct(r.rounds[i]?.testAccuracy ?? null))) }));
+      const curve = Array.from({ length: R }, (_, i) => ({ round: i, labeled: g[0]?.rounds[i]?.labeledCount ?? NaN, ...seedStat(g.map((r) => pct(r.rounds[i]?.testAccuracy ?? null))) }));
       const finals = g.map((r) => pct(r.rounds.at(-1)?.testAccuracy ?? null));
       const aubcs = g.map((r) => aubc(r.rounds.map((x) => ({ labeled: x.labeledCount, accuracy: pct(x.testAccuracy) }))));
       const target = opts.targetAccuracy;
@@ -123,7 +121,7 @@ export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {
         const bs = g.map((r) => r.analysis?.rounds[i]?.bias).filter((c): c is BiasMetrics => c !== undefined);
         if (bs.length > 0) bias.push({ round: i, ...statsOf(bs) });
       }
-      groups.push({ strategy, framework, seeds: g.map((r) => r.config.seed), curve, final: { ...stat(finals), values: finals }, aubc: { ...stat(aubcs), values: aubcs }, toTarget, criteria, bias, pickedClasses: pickedClassRounds(g), stopping: stoppingRounds(g) });
+      groups.push({ strategy, framework, seeds: g.map((r) => r.config.seed), curve, final: { ...seedStat(finals), values: finals }, aubc: { ...seedStat(aubcs), values: aubcs }, toTarget, criteria, bias, pickedClasses: pickedClassRounds(g), stopping: stoppingRounds(g) });
     }
   }
   const comparisons: Comparison[] = [];

@@ -43,39 +43,36 @@ export function loadBenchRuns(dir: string): LoadedRun[] {
 
 const pfmt = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
-/** Table 1 cells: rows = strategies, columns = frameworks; `best` marks the highest mean per column. */
-export function table1Cells(s: BenchSummary): { strategy: string; cells: { text: string; best: boolean }[] }[] {
+/**
+ * Cells of a strategy × framework grid of one per-group statistic (`final`: Table 1; `aubc`): rows =
+ * strategies, columns = frameworks; `best` marks the highest mean per column.
+ */
+export function gridCells(s: BenchSummary, metric: 'final' | 'aubc' = 'final'): { strategy: string; cells: { text: string; best: boolean }[] }[] {
   const best = new Map<string, number>();
-  for (const f of s.frameworks) best.set(f, Math.max(...s.groups.filter((g) => g.framework === f && Number.isFinite(g.final.mean)).map((g) => g.final.mean)));
+  for (const f of s.frameworks) best.set(f, Math.max(...s.groups.filter((g) => g.framework === f && Number.isFinite(g[metric].mean)).map((g) => g[metric].mean)));
   return s.strategies.map((st) => ({
     strategy: st,
     cells: s.frameworks.map((f) => {
       const g = s.groups.find((x) => x.strategy === st && x.framework === f);
-      return g ? { text: fmt(g.final), best: g.final.mean === best.get(f) } : { text: '—', best: false };
+      return g ? { text: fmt(g[metric]), best: g[metric].mean === best.get(f) } : { text: '—', best: false };
     }),
   }));
 }
 
-/** The paper's Table 1 as Markdown: final-round accuracy (%) mean ± 95% CI, best per column in bold. */
-export function table1Markdown(s: BenchSummary): string {
+/** Table 1 cells: final-round accuracy, see {@link gridCells}. */
+export const table1Cells = (s: BenchSummary): ReturnType<typeof gridCells> => gridCells(s, 'final');
+
+/** A {@link gridCells} grid as Markdown, mean ± 95% CI, best per column in bold. */
+function gridMarkdown(s: BenchSummary, metric: 'final' | 'aubc'): string {
   const head = `| Strategy | ${s.frameworks.join(' | ')} |\n|---|${s.frameworks.map(() => '---').join('|')}|\n`;
-  return head + table1Cells(s).map((r) => `| ${r.strategy} | ${r.cells.map((c) => (c.best ? `**${c.text}**` : c.text)).join(' | ')} |`).join('\n') + '\n';
+  return head + gridCells(s, metric).map((r) => `| ${r.strategy} | ${r.cells.map((c) => (c.best ? `**${c.text}**` : c.text)).join(' | ')} |`).join('\n') + '\n';
 }
 
-/** The same grid as {@link table1Markdown} for the area under the budget curve (AUBC, %), mean ± 95% CI, best per column in bold. */
-export function aubcMarkdown(s: BenchSummary): string {
-  const head = `| Strategy | ${s.frameworks.join(' | ')} |\n|---|${s.frameworks.map(() => '---').join('|')}|\n`;
-  const rows = s.strategies.map((st) => {
-    const cells = s.frameworks.map((f) => {
-      const g = s.groups.find((x) => x.strategy === st && x.framework === f);
-      if (!g) return '—';
-      const best = Math.max(...s.groups.filter((x) => x.framework === f && Number.isFinite(x.aubc.mean)).map((x) => x.aubc.mean));
-      return g.aubc.mean === best ? `**${fmt(g.aubc)}**` : fmt(g.aubc);
-    });
-    return `| ${st} | ${cells.join(' | ')} |`;
-  });
-  return head + rows.join('\n') + '\n';
-}
+/** The paper's Table 1 as Markdown: final-round accuracy (%) mean ± 95% CI, best per column in bold. */
+export const table1Markdown = (s: BenchSummary): string => gridMarkdown(s, 'final');
+
+/** The same grid for the area under the budget curve (AUBC, %). */
+export const aubcMarkdown = (s: BenchSummary): string => gridMarkdown(s, 'aubc');
 
 /**
  * The paired tests of the reference strategy against each baseline as Markdown: one row per
