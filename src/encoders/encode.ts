@@ -118,18 +118,23 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
   const decodeBatch = async (batch: number[]): Promise<{ ok: number[]; x: Float32Array }> => {
     const x = new Float32Array(batch.length * imgLen);
     const good: boolean[] = new Array<boolean>(batch.length).fill(false);
-    await Promise.all(
-      batch.map(async (i, k) => {
-        try {
-          await preprocessImage(spec, paths[i] as string, x.subarray(k * imgLen, (k + 1) * imgLen));
-          good[k] = true;
-        } catch (e) {
-          const reason = `cannot decode image: ${e instanceof Error ? e.message : String(e)}`;
-          skipped.push({ index: i, path: paths[i] as string, reason });
-          cache?.markBad(hashes[i] as string, reason);
-        }
-      }),
-    );
+    const decode = async (k: number): Promise<void> => {
+      await preprocessImage(spec, paths[batch[k] as number] as string, x.subarray(k * imgLen, (k + 1) * imgLen));
+      good[k] = true;
+    };
+    const failed: number[] = [];
+    await Promise.all(batch.map((_, k) => decode(k).catch(() => failed.push(k))));
+    // Failures are decoded again one at a time: libvips' error buffer is shared by concurrent
+    // decodes, so a failure among them can surface as "Unknown error" (regression: a truncated
+    // JPEG's reason lost its "premature end"); alone, the real reason comes back.
+    for (const k of failed) {
+      await decode(k).catch((e: unknown) => {
+        const i = batch[k] as number;
+        const reason = `cannot decode image: ${e instanceof Error ? e.message : String(e)}`;
+        skipped.push({ index: i, path: paths[i] as string, reason });
+        cache?.markBad(hashes[i] as string, reason);
+      });
+    }
     const ok = batch.filter((_, k) => good[k]);
     if (ok.length === batch.length) return { ok, x };
     const packed = new Float32Array(ok.length * imgLen);
