@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_DHO } from '../student/config.ts';
 import { exportProject } from '../loop/project-export.ts';
 import { importLabels } from '../loop/project-labels.ts';
-import { initProject, projectStatus, runRound } from '../loop/project.ts';
+import { initProject, projectStatus, runProjectRound } from '../loop/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
 import { nonNegativeInt, positiveInt } from './parse.ts';
 
@@ -58,7 +58,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .option('--query <n>', 'images to select', positiveInt('--query'))
     .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
     .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean }) => {
-      const r = await runRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
+      const r = await runProjectRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
       log(`round ${r.round.round}: ${r.selection.length} image(s) to label${r.reused ? ' (already journaled; exports re-written)' : ''}`);
       log(`  CSV: ${r.csv}`);
       log(`  Label Studio tasks: ${r.tasks}`);
