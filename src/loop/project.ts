@@ -28,9 +28,8 @@ import { dhoConfig, type DhoConfig } from '../student/config.ts';
 import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { prepareData } from './prepare.ts';
+import { prepareExperiment } from './prepare.ts';
 import { runRound, type RoundOutcome } from './round.ts';
-import { createTeacher } from './teacher-setup.ts';
 import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from '../store/project-store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
@@ -156,10 +155,14 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     ...(testDir ? { test: { ids: testIds, paths: testPaths, labels: Int32Array.from(testTruth) } } : {}),
     skipped: [],
   };
-  const encode = { cacheDir: cfg.cacheDir, progressLabel: 'student features' };
-  const teacher = teacherSpec === 'none' ? null : await createTeacher({ spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) }, dataset, encode);
   log(`encoding ${poolIds.length} pool and ${testIds.length} test images`);
-  const prepared = await prepareData(dataset, mobilenetV1Spec(cfg.studentModel), teacher, encode);
+  const prepared = await prepareExperiment({
+    dataset,
+    studentModel: cfg.studentModel,
+    teacher: teacherSpec === 'none' ? null : { spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) },
+    encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features' },
+  });
+  const teacher = prepared.teacher;
   const reasons = new Map(prepared.skipped.map((s) => [s.path, s.reason]));
   mkdirSync(dir, { recursive: true });
   const items = [
