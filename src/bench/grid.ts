@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisOptions } from '../eval/analysis.ts';
-import type { ExperimentOptions } from '../loop/experiment.ts';
+import type { ExperimentOptions } from './experiment.ts';
 import { prepareExperiment, writePreparedTeacher } from '../loop/prepare.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { writeJsonAtomic } from '../report/results.ts';

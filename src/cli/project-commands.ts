@@ -1,12 +1,12 @@
 /**
  * The human-in-the-loop commands (issue 6): `init`, `round`, `import-labels`, `label`, `status`,
- * `export`. Argument parsing only; the work is in src/loop/project*.ts and src/server/.
+ * `export`. Argument parsing only; the work is in src/project/ and src/server/.
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_DHO } from '../student/config.ts';
-import { exportProject } from '../loop/project-export.ts';
-import { importLabels } from '../loop/project-labels.ts';
-import { initProject, projectStatus, runProjectRound } from '../loop/project.ts';
+import { exportProject } from '../project/export.ts';
+import { importLabels } from '../project/labels.ts';
+import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
 import { nonNegativeInt, positiveInt } from './parse.ts';
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../util/errors.ts';
 import type { Framework } from '../loop/active-loop.ts';
-import type { ExperimentOptions } from '../loop/experiment.ts';
+import type { ExperimentOptions } from '../bench/experiment.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
 import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './parse.ts';

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { importLabels } from '../../src/loop/project-labels.ts';
-import { initProject, runProjectRound } from '../../src/loop/project.ts';
+import { importLabels } from '../../src/project/labels.ts';
+import { initProject, runProjectRound } from '../../src/project/project.ts';
 import { runCli, tempDir } from '../helpers.ts';
 import { projectData } from '../project/helpers.ts';
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProject, openProject, runProjectRound, type CrashPoint } from '../../src/loop/project.ts';
-import { importLabels } from '../../src/loop/project-labels.ts';
+import { initProject, openProject, runProjectRound, type CrashPoint } from '../../src/project/project.ts';
+import { importLabels } from '../../src/project/labels.ts';
 import { tempDir } from '../helpers.ts';
 import { FAST_DHO, projectData } from './helpers.ts';
 

@@ -15,7 +15,7 @@ import { mobilenetV1Spec } from '../../src/assets.ts';
 import { encodeImages } from '../../src/encoders/encode.ts';
 import { preprocessImage } from '../../src/encoders/preprocess.ts';
 import { createSession, f32Tensor } from '../../src/linalg/ort-session.ts';
-import { currentStudent, itemPath, openProject, projectStatus, runProjectRound } from '../../src/loop/project.ts';
+import { currentStudent, itemPath, openProject, projectStatus, runProjectRound } from '../../src/project/project.ts';
 import { startLabelServer } from '../../src/server/label-server.ts';
 import { runCli, tempDir } from '../helpers.ts';
 import { projectData } from './helpers.ts';

@@ -9,10 +9,10 @@ import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { DhoConfig } from '../student/config.ts';
 import { Rng } from '../util/rng.ts';
-import { runActiveLoop, type ActiveLoopResult, type Framework } from './active-loop.ts';
-import { SimulatedOracle } from './oracle.ts';
-import { prepareExperiment, writePreparedTeacher, type PreparedData } from './prepare.ts';
-import type { TeacherChoice } from './teacher-setup.ts';
+import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
+import { SimulatedOracle } from '../loop/oracle.ts';
+import { prepareExperiment, writePreparedTeacher, type PreparedData } from '../loop/prepare.ts';
+import type { TeacherChoice } from '../loop/teacher-setup.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
 export interface TeacherOptions extends TeacherChoice {

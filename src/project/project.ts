@@ -1,5 +1,5 @@
 /**
- * Human-in-the-loop projects (issue 6): a folder with an SQLite journal (src/store/project-store.ts)
+ * Human-in-the-loop projects (issue 6): a folder with an SQLite journal (src/project/store.ts)
  * in which a user labels, round after round, what the ActiveKD loop asks for.
  *
  * Layout of a project folder:
@@ -28,9 +28,9 @@ import { dhoConfig, type DhoConfig } from '../student/config.ts';
 import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { prepareExperiment } from './prepare.ts';
-import { runRound, type RoundOutcome } from './round.ts';
-import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from '../store/project-store.ts';
+import { prepareExperiment } from '../loop/prepare.ts';
+import { runRound, type RoundOutcome } from '../loop/round.ts';
+import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
 export type CrashPoint = 'after-train' | 'after-select' | 'before-commit' | 'after-commit' | 'mid-export';
