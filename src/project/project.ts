@@ -30,6 +30,7 @@ import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { prepareExperiment } from '../loop/prepare.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
+import { parseLabelCsv } from './label-files.ts';
 import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
@@ -377,8 +378,17 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
       const sel = store.selection(latest.round);
       const open = sel.filter((s) => store.label(s.itemPk) === undefined).length;
       if (open > 0 && !o.skipUnlabeled) {
+        const csv = join(roundDir(projectDir, latest.round), 'batch.csv');
+        const typed = pendingCsvLabels(store, csv);
+        if (typed > 0) {
+          throw new UserError(
+            `${csv} holds ${typed} label(s) typed but not imported yet; nothing was changed. Import them first: activekd import-labels ${projectDir} ${csv}` +
+              ` (or pass --skip-unlabeled to start round ${latest.round + 1}; the file is kept as it is)`,
+          );
+        }
         log(`round ${latest.round} is journaled and ${open} of its ${sel.length} items are unlabeled: re-writing its exports (label them, or pass --skip-unlabeled to start round ${latest.round + 1})`);
         const files = writeRoundExports(projectDir, store, latest.round);
+        for (const k of files.kept) log(`kept ${k}: it was edited after activekd wrote it`);
         return { round: latest, selection: sel, reused: true, ...files };
       }
     }
@@ -472,12 +482,29 @@ export function labelStudioConfig(classNames: readonly string[]): string {
  * suggestion, each a `choices` result scored with its probability), plus `label-config.xml`, each by
  * atomic rename, and records them as artefacts. Idempotent.
  */
-export function writeRoundExports(projectDir: string, store: ProjectStore, r: number): { csv: string; tasks: string } {
+export function writeRoundExports(projectDir: string, store: ProjectStore, r: number): { csv: string; tasks: string; kept: string[] } {
   const classNames = store.classNames();
   const sel = store.selection(r);
   const cfg = store.config();
   const rdir = roundDir(projectDir, r);
   mkdirSync(rdir, { recursive: true });
+  const ours = new Map(store.artefacts(r).map((a) => [a.kind, a.sha256]));
+  const kept: string[] = [];
+  const written: { kind: string; path: string; sha256: string }[] = [];
+  // Nothing a user edited is overwritten: a file is (re)written only when absent, already equal,
+  // or byte-identical to what this project last wrote there (its sha256 is journaled).
+  const put = (kind: string, text: string): string => {
+    const path = join(rdir, kind);
+    const sha = sha256(text);
+    const current = existsSync(path) ? readFileSync(path) : null;
+    if (current !== null && sha256(current) !== sha && sha256(current) !== ours.get(kind)) {
+      kept.push(path);
+      return path;
+    }
+    if (current === null || sha256(current) !== sha) writeFileAtomic(path, text);
+    written.push({ kind, path, sha256: sha });
+    return path;
+  };
   const name = (s: Suggestion): string => classNames[s.c] ?? String(s.c);
   const fmt = (t: Suggestion[] | null): string => (t ? t.map((s) => `${name(s)}:${s.p.toFixed(3)}`).join(' ') : '');
   const lines = ['id,label,score,teacher_top3,student_top3,path'];
@@ -485,8 +512,7 @@ export function writeRoundExports(projectDir: string, store: ProjectStore, r: nu
     const lab = store.label(s.itemPk);
     lines.push([s.id, lab === undefined ? '' : (classNames[lab] as string), s.score === null ? '' : String(s.score), fmt(s.teacherTopk), fmt(s.studentTopk), join(cfg.imagesDir, s.id)].map(csvCell).join(','));
   }
-  const csvPath = join(rdir, 'batch.csv');
-  const csvSha = writeFileAtomic(csvPath, `${lines.join('\n')}\n`);
+  const csvPath = put('batch.csv', `${lines.join('\n')}\n`);
   crashPoint('mid-export');
   const pred = (who: string, t: Suggestion[] | null) =>
     (t ?? []).map((s, k) => ({
@@ -498,16 +524,29 @@ export function writeRoundExports(projectDir: string, store: ProjectStore, r: nu
     data: { image: `/data/local-files/?d=${encodeURIComponent(s.id).replace(/%2F/g, '/')}`, item_id: s.id, acquisition_score: s.score, round: r, rank: s.rank },
     predictions: [...pred('teacher', s.teacherTopk), ...pred(`student-round${r}`, s.studentTopk)],
   }));
-  const tasksPath = join(rdir, 'tasks.json');
-  const tasksSha = writeFileAtomic(tasksPath, `${JSON.stringify(tasks, null, 2)}\n`);
-  const xmlPath = join(rdir, 'label-config.xml');
-  const xmlSha = writeFileAtomic(xmlPath, labelStudioConfig(classNames));
-  store.putArtefacts(r, [
-    { kind: 'batch.csv', path: csvPath, sha256: csvSha },
-    { kind: 'tasks.json', path: tasksPath, sha256: tasksSha },
-    { kind: 'label-config.xml', path: xmlPath, sha256: xmlSha },
-  ]);
-  return { csv: csvPath, tasks: tasksPath };
+  const tasksPath = put('tasks.json', `${JSON.stringify(tasks, null, 2)}\n`);
+  put('label-config.xml', labelStudioConfig(classNames));
+  store.putArtefacts(r, written);
+  return { csv: csvPath, tasks: tasksPath, kept };
+}
+
+const sha256 = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Labels typed into a round's `batch.csv` that the journal does not hold yet (the file is the
+ * user's until imported).
+ * @returns the number of such rows (0 when the file is absent or unreadable as a label CSV)
+ */
+export function pendingCsvLabels(store: ProjectStore, path: string): number {
+  if (!existsSync(path)) return 0;
+  const { entries } = parseLabelCsv(readFileSync(path, 'utf8'));
+  const classNames = store.classNames();
+  const pkOf = new Map(store.items('pool').map((it) => [it.id, it.pk]));
+  return entries.filter((e) => {
+    const pk = pkOf.get(e.id);
+    const stored = pk === undefined ? undefined : store.label(pk);
+    return stored === undefined || classNames[stored] !== e.label;
+  }).length;
 }
 
 /** What `activekd status` shows. */
