@@ -15,11 +15,13 @@ import { ASSETS, mobilenetV1Spec } from '../assets.ts';
 import { openDataset } from '../data/open.ts';
 import type { AnalysisOptions } from '../eval/analysis.ts';
 import type { ExperimentOptions } from '../loop/experiment.ts';
-import { createFewShotTeacher, createTeacher, writeTeacherProbs } from '../loop/teacher-setup.ts';
 import { prepareData } from '../loop/prepare.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { writeJsonAtomic } from '../report/results.ts';
 import { createStrategy } from '../strategies/registry.ts';
+import { fewShotImagesOf } from '../teachers/few-shot.ts';
+import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
+import { createFewShotTeacher, createTeacher } from '../teachers/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
 
@@ -155,8 +157,9 @@ export async function warmCache(e: ExperimentOptions, analysisNeedsTeacher: bool
   const studentSpec = mobilenetV1Spec(e.studentModel ? resolve(e.studentModel) : ASSETS.mobilenetV1);
   const needTeacher = e.frameworks.some((f) => f !== 'no-distill') || analysisNeedsTeacher;
   const teacher = needTeacher ? await createTeacher(e.teacher, dataset, e.encode) : null;
+  if (needTeacher && teacher === null) throw new UserError('--teacher none: this run needs a teacher (framework zero-shot or few-shot, or the bias-propagation analysis)');
   const prepared = await prepareData(dataset, studentSpec, teacher, e.encode);
-  if (teacher && e.frameworks.includes('few-shot')) await createFewShotTeacher(teacher, prepared, e.teacher.clap, e.encode);
+  if (teacher && e.frameworks.includes('few-shot')) await createFewShotTeacher(teacher, e.teacher, fewShotImagesOf(prepared), e.encode);
   if (prepared.teacherTrain) {
     writeTeacherProbs(join(e.out, 'teacher'), 'probs', [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])]);
   }

@@ -10,12 +10,15 @@ import { writeJsonAtomic } from '../report/results.ts';
 import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { DhoConfig } from '../student/config.ts';
+import { fewShotImagesOf } from '../teachers/few-shot.ts';
+import type { TeacherChoice } from '../teachers/kind.ts';
+import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
+import { createFewShotTeacher, createTeacher } from '../teachers/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from './active-loop.ts';
 import { SimulatedOracle } from './oracle.ts';
 import { prepareData, type PreparedData } from './prepare.ts';
-import { createFewShotTeacher, createTeacher, writeTeacherProbs, type TeacherChoice } from './teacher-setup.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
 export interface TeacherOptions extends TeacherChoice {
@@ -81,8 +84,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
   const needTeacher = o.frameworks.some((f) => f !== 'no-distill') || (o.analysis !== undefined && o.analysis.bias !== false);
   const teacher = needTeacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
+  if (needTeacher && teacher === null) throw new UserError('--teacher none: this run needs a teacher (framework zero-shot or few-shot, or the bias-propagation analysis)');
   const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
-  const fewShot = teacher && o.frameworks.includes('few-shot') ? await createFewShotTeacher(teacher, prepared, o.teacher.clap, o.encode) : null;
+  const fewShot = teacher && o.frameworks.includes('few-shot') ? await createFewShotTeacher(teacher, o.teacher, fewShotImagesOf(prepared), o.encode) : null;
   // Zero-shot teacher probabilities, in the precomputed-teacher format (replayable with precomputed:FILE).
   if (prepared.teacherTrain && o.writeTeacher !== false) {
     const splits = [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])];

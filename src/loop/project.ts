@@ -28,10 +28,10 @@ import type { StudentPredictions } from '../strategies/types.ts';
 import { dhoConfig, type DhoConfig } from '../student/config.ts';
 import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
 import { trainStudent } from '../student/train.ts';
+import { createTeacher } from '../teachers/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { prepareData } from './prepare.ts';
-import { createTeacher } from './teacher-setup.ts';
 import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from '../store/project-store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
@@ -158,7 +158,7 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     skipped: [],
   };
   const encode = { cacheDir: cfg.cacheDir, progressLabel: 'student features' };
-  const teacher = teacherSpec === 'none' ? null : await createTeacher({ spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) }, dataset, encode);
+  const teacher = await createTeacher({ spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) }, dataset, encode);
   log(`encoding ${poolIds.length} pool and ${testIds.length} test images`);
   const prepared = await prepareData(dataset, mobilenetV1Spec(cfg.studentModel), teacher, encode);
   const reasons = new Map(prepared.skipped.map((s) => [s.path, s.reason]));
