@@ -12,7 +12,7 @@ import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
 import { prepareExperiment, writePreparedTeacher, type PreparedData } from '../loop/prepare.ts';
-import type { TeacherChoice } from '../loop/teacher-setup.ts';
+import type { TeacherChoice } from '../teachers/kind.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
 export interface TeacherOptions extends TeacherChoice {

@@ -3,6 +3,7 @@ import { UserError } from '../util/errors.ts';
 import type { Framework } from '../loop/active-loop.ts';
 import type { ExperimentOptions } from '../bench/experiment.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
+import { DEFAULT_TEACHER_SPEC, teacherSpecHelp } from '../teachers/registry.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
 import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './parse.ts';
 
@@ -23,7 +24,7 @@ export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy
     .option('--steps-per-batch <n>', 'training steps per 64 labeled items (paper: 200)', positiveInt('--steps-per-batch'), DEFAULT_DHO.stepsPerLabeledBatch)
     .option('--standardize', 'z-score backbone features before training (changes KD results; off in the paper setting)', false)
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
-    .option('--teacher <spec>', 'teacher: label-transfer (embedded MobileNetV2 + class map), clip:DIR (local CLIP ONNX folder, transformers.js layout) or precomputed:FILE (.npy + ids, .csv, .jsonl)', 'label-transfer')
+    .option('--teacher <spec>', `teacher: ${teacherSpecHelp()}`, DEFAULT_TEACHER_SPEC)
     .option('--prompts <dataset>', 'CLIP prompt templates of a dataset key (caltech101, dtd, eurosat, fgvc, food101, oxford_flowers, oxford_pets, stanford_cars, sun397, ucf101, imagenet); default "a photo of a {}."')
     .option('--clip-download <model-id>', 'allow downloading missing CLIP files from this hub model id (e.g. Xenova/clip-vit-base-patch32)')
     .addOption(new Option('--precomputed-kind <kind>', 'what a precomputed teacher file holds (default probs; JSONL: its field names)').choices(['probs', 'logits']))

@@ -1,7 +1,8 @@
 import type { Matrix } from '../linalg/matrix.ts';
 import type { Strategy, StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from '../student/config.ts';
-import type { ClapFitRecord, FewShotTeacher } from '../teachers/clap.ts';
+import type { ClapFitRecord } from '../teachers/clap.ts';
+import type { FewShotTeacher } from '../teachers/teacher.ts';
 import { Rng } from '../util/rng.ts';
 import { initialLabeledSet } from './initial.ts';
 import type { Oracle } from './oracle.ts';

@@ -6,10 +6,12 @@ import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { accuracy } from '../eval/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
-import type { FewShotTeacher } from '../teachers/clap.ts';
-import type { Teacher } from '../teachers/teacher.ts';
+import { fewShotImagesOf } from '../teachers/few-shot.ts';
+import type { LabelTransferChoice, TeacherChoice } from '../teachers/kind.ts';
+import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
+import { createFewShotTeacher, createTeacher } from '../teachers/registry.ts';
+import type { FewShotTeacher, Teacher } from '../teachers/teacher.ts';
 import { UserError } from '../util/errors.ts';
-import { createFewShotTeacher, createTeacher, writeTeacherProbs, type LabelTransferChoice, type TeacherChoice } from './teacher-setup.ts';
 
 /** A dataset with everything the loop reads, computed once (and cached on disk by the encoders). */
 export interface PreparedData {
@@ -78,7 +80,7 @@ export interface ExperimentSetup {
   readonly datasetOptions?: OpenDatasetOptions;
   /** Student backbone ONNX (default: the embedded MobileNetV1). */
   readonly studentModel?: string;
-  /** The zero-shot teacher to build, or null for none (no-distill only, no teacher analysis). */
+  /** The zero-shot teacher to build, or null for none (no-distill only, no teacher analysis); spec `none` here is refused. */
   readonly teacher: (TeacherChoice & LabelTransferChoice) | null;
   /** Also build the CLAP few-shot teacher over the prepared pool (framework few-shot, SPEC §7.2). */
   readonly fewShot?: boolean;
@@ -109,8 +111,9 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
   if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
   const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
   const teacher = o.teacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
+  if (o.teacher && teacher === null) throw new UserError('--teacher none: this run needs a teacher (framework zero-shot or few-shot, or the bias-propagation analysis)');
   const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
-  const fewShotTeacher = teacher && o.fewShot ? await createFewShotTeacher(teacher, prepared, o.teacher?.clap, o.encode) : null;
+  const fewShotTeacher = teacher && o.teacher && o.fewShot ? await createFewShotTeacher(teacher, o.teacher, fewShotImagesOf(prepared), o.encode) : null;
   const teacherAccuracy = prepared.teacherTest && prepared.test ? accuracy(prepared.teacherTest, prepared.test.labels) : null;
   return { ...prepared, studentSpec, teacher, fewShotTeacher, teacherAccuracy };
 }

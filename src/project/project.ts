@@ -350,6 +350,8 @@ export interface ProjectRoundResult {
   reused: boolean;
   csv: string;
   tasks: string;
+  /** Exports left as they were because the user edited them after activekd wrote them. */
+  kept: string[];
 }
 
 /** Folder of round `r`'s files. */

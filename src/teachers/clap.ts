@@ -1,7 +1,7 @@
 /**
  * CLAP, the class-adaptive constrained linear probe used as PCoreSet's few-shot teacher
  * (SPEC.md §7.2; `PC:clap_others.py:L72-401`, `PC:clap_imgnet.py`), as a pure numeric core on
- * cached teacher image features, plus {@link FewShotTeacher}, which refits it on the labeled set.
+ * cached teacher image features, plus {@link ClapFewShotTeacher}, which refits it on the labeled set.
  *
  * Model: class prototypes P (E×C), initialised from the zero-shot prototypes W_raw.
  * - `cosine` head (CLIP): logits = s · normalize(f) · normalize_cols(P), s = 100.
@@ -23,14 +23,10 @@ import { accuracy } from '../eval/accuracy.ts';
 import { matrix, takeRows, type Matrix } from '../linalg/matrix.ts';
 import type { Rng } from '../util/rng.ts';
 import { CLIP_LOGIT_SCALE } from './clip/classifier.ts';
+import type { FewShotFitRecord, FewShotTeacher, FewShotTiming } from './teacher.ts';
 
-/**
- * When the few-shot teacher is refitted relative to the student of a round (SPEC §7.2, O1):
- * `beforeStudent` — at the start of each round on the current L_r (paper, ImageNet code);
- * `afterStudent` — once on L_0 before round 0, then after each round's student training, so
- * student r ≥ 1 learns from the CLAP fitted on L_{r−1} (the 10 "other" datasets' code).
- */
-export type ClapTiming = 'beforeStudent' | 'afterStudent';
+/** When CLAP is refitted relative to the student of a round (SPEC §7.2, O1): see {@link FewShotTiming}. */
+export type ClapTiming = FewShotTiming;
 
 /** Head of the probe: `cosine` (CLIP, s = 100) or `linear` (dot product + fixed bias, s = 1). */
 export type ClapLogitMode = 'cosine' | 'linear';
@@ -382,7 +378,7 @@ function makeModel(P: Float64Array, E: number, C: number, bias: Float32Array | n
 }
 
 /**
- * The zero-shot probe (P = W_raw), before any fit: what {@link FewShotTeacher} predicts until
+ * The zero-shot probe (P = W_raw), before any fit: what {@link ClapFewShotTeacher} predicts until
  * its first refit.
  */
 export function zeroShotClap(zeroShotRaw: Matrix, config: Partial<ClapConfig> = {}, bias?: ArrayLike<number>): ClapModel {
@@ -493,24 +489,14 @@ export function fitClap(input: ClapFitInput): ClapModel {
   return makeModel(P, E, C, bias, penalty, S, tailLoss / tail, cfg);
 }
 
-/** One refit of a {@link FewShotTeacher}. */
-export interface ClapFitRecord {
-  /** 0-based refit number. */
-  readonly fit: number;
-  /** |L| the probe was fitted on. */
-  readonly labeledCount: number;
-  readonly steps: number;
-  readonly finalLoss: number;
-  readonly seconds: number;
-  /** Top-1 accuracy of the fitted probe on the test split (fraction), or null without one (paper Fig. 6/16). */
-  readonly testAccuracy: number | null;
-}
+/** One refit of a {@link ClapFewShotTeacher} (SGD steps, mean loss of the last 10% of steps). */
+export type ClapFitRecord = FewShotFitRecord;
 
-/** Arguments of {@link FewShotTeacher}. */
-export interface FewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | 'zeroShot' | 'bias' | 'augmentedViews' | 'config'> {
+/** Arguments of {@link ClapFewShotTeacher}. */
+export interface ClapFewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | 'zeroShot' | 'bias' | 'augmentedViews' | 'config'> {
   /** Id of the base (zero-shot) teacher, e.g. a CLIP or label-transfer teacher id. */
   readonly baseId: string;
-  /** The base teacher's `describe()`, recorded in {@link FewShotTeacher.describe}. */
+  /** The base teacher's `describe()`, recorded in {@link ClapFewShotTeacher.describe}. */
   readonly baseDescription?: Record<string, unknown>;
   /** N×E teacher features of the training pool (rows ↔ pool items). */
   readonly poolFeatures: Matrix;
@@ -526,19 +512,19 @@ export interface FewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | '
  * loop says so (timing: {@link ClapConfig.clapTiming}). Until the first refit it predicts with
  * the zero-shot probe (P = W_raw).
  */
-export class FewShotTeacher {
+export class ClapFewShotTeacher implements FewShotTeacher {
   readonly config: ClapConfig & { readonly logitScale: number };
   private model: ClapModel;
   private readonly history: ClapFitRecord[] = [];
   private poolCache: Matrix | null = null;
   private testCache: Matrix | null = null;
 
-  constructor(private readonly args: FewShotTeacherArgs) {
+  constructor(private readonly args: ClapFewShotTeacherArgs) {
     this.config = resolveClapConfig(args.config);
     const { poolFeatures: f, zeroShotRaw: w } = args;
-    if (f.cols !== w.rows) throw new RangeError(`FewShotTeacher: pool features have ${f.cols} columns, W_raw has ${w.rows} rows`);
-    if (args.testFeatures && args.testFeatures.cols !== f.cols) throw new RangeError('FewShotTeacher: test features and pool features differ in width');
-    if (args.testFeatures && args.testLabels && args.testLabels.length !== args.testFeatures.rows) throw new RangeError('FewShotTeacher: test labels and test features differ in length');
+    if (f.cols !== w.rows) throw new RangeError(`ClapFewShotTeacher: pool features have ${f.cols} columns, W_raw has ${w.rows} rows`);
+    if (args.testFeatures && args.testFeatures.cols !== f.cols) throw new RangeError('ClapFewShotTeacher: test features and pool features differ in width');
+    if (args.testFeatures && args.testLabels && args.testLabels.length !== args.testFeatures.rows) throw new RangeError('ClapFewShotTeacher: test labels and test features differ in length');
     this.model = zeroShotClap(w, this.config, args.bias);
   }
 
@@ -546,8 +532,8 @@ export class FewShotTeacher {
    * A fresh teacher over the same features and prototypes, with no fits yet and its own random
    * source (one per active-learning run, so runs do not share fit history or random streams).
    */
-  withRng(rng: Rng): FewShotTeacher {
-    return new FewShotTeacher({ ...this.args, rng });
+  withRng(rng: Rng): ClapFewShotTeacher {
+    return new ClapFewShotTeacher({ ...this.args, rng });
   }
 
   /** e.g. `clap(clip:…)`. */
