@@ -1,4 +1,4 @@
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { runSelection } from '../strategies/registry.ts';
 import type { Strategy, StudentPredictions } from '../strategies/types.ts';

@@ -3,7 +3,7 @@ import { ASSETS, mobilenetV1Spec } from '../assets.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
 import { writeJsonAtomic } from '../report/results.ts';

@@ -21,7 +21,7 @@ import { ASSETS, mobilenetV1Spec } from '../assets.ts';
 import { DEFAULT_IMAGE_EXTENSIONS, readClassesFile } from '../data/image-folder.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { encodeImages } from '../encoders/encode.ts';
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { createStrategy, runSelection } from '../strategies/registry.ts';
 import type { StudentPredictions } from '../strategies/types.ts';
