@@ -4,7 +4,7 @@ import type { Dataset, SkippedFile, Split } from '../data/dataset.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { fewShotImagesOf } from '../teachers/few-shot.ts';
 import type { LabelTransferChoice, TeacherChoice } from '../teachers/kind.ts';

@@ -6,7 +6,7 @@
  * (`activekd round`, journaled around this function) both call it; nothing else trains and
  * selects.
  */
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { runSelection } from '../strategies/registry.ts';
 import type { Strategy, StudentPredictions } from '../strategies/types.ts';

@@ -19,8 +19,10 @@
  * optional K cached augmented views stand in for the on-the-fly augmentation; the labeled list
  * is not padded to a multiple of 64 (O6).
  */
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { matrix, takeRows, type Matrix } from '../linalg/matrix.ts';
+import { lrMultiplier, warmupSteps } from '../linalg/schedule.ts';
+import { softmaxRow, softmaxRowsInPlace } from '../linalg/softmax.ts';
 import type { Rng } from '../util/rng.ts';
 import { CLIP_LOGIT_SCALE } from './clip/classifier.ts';
 import type { FewShotFitRecord, FewShotTeacher, FewShotTiming } from './teacher.ts';
@@ -85,15 +87,6 @@ export function clapSteps(numLabeled: number, config: Pick<ClapConfig, 'passes' 
   return Math.max(1, config.stepsRounding === 'ceil' ? Math.ceil(x - 1e-9) : Math.floor(x + 1e-9));
 }
 
-/**
- * Learning-rate multiplier of step k (0-based) of S with W warmup steps — HF
- * `get_linear_schedule_with_warmup`: k/W during warmup (0 at the first step), then (S−k)/(S−W).
- */
-export function clapLrMultiplier(step: number, totalSteps: number, warmupSteps: number): number {
-  if (step < warmupSteps) return step / Math.max(1, warmupSteps);
-  return Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
-}
-
 /** Arguments of {@link clapLossAndGrad}. */
 export interface ClapLossArgs {
   /** C×E class-major prototypes (row c = P_c). */
@@ -143,25 +136,17 @@ export function clapLossAndGrad(a: ClapLossArgs): { loss: number; ce: number; co
   let ce = 0;
   for (let i = 0; i < B; i++) {
     const xo = i * E;
-    let m = -Infinity;
     for (let c = 0; c < C; c++) {
       let acc = 0;
       const po = c * E;
       for (let d = 0; d < E; d++) acc += (x[xo + d] as number) * (Ph[po + d] as number);
-      const v = s * acc + (a.mode === 'linear' && a.bias ? (a.bias[c] as number) : 0);
-      z[c] = v;
-      if (v > m) m = v;
+      z[c] = s * acc + (a.mode === 'linear' && a.bias ? (a.bias[c] as number) : 0);
     }
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp((z[c] as number) - m);
-      z[c] = e;
-      sum += e;
-    }
+    softmaxRow(z, 0, C, z, 0);
     const yi = y[i] as number;
-    ce += -Math.log((z[yi] as number) / sum);
+    ce += -Math.log(z[yi] as number);
     for (let c = 0; c < C; c++) {
-      const gic = ((z[c] as number) / sum - (c === yi ? 1 : 0)) * (s / B);
+      const gic = ((z[c] as number) - (c === yi ? 1 : 0)) * (s / B);
       if (gic === 0) continue;
       const go = c * E;
       for (let d = 0; d < E; d++) g[go + d] = (g[go + d] as number) + gic * (x[xo + d] as number);
@@ -256,22 +241,6 @@ export function clapLogits(features: Matrix, prototypes: Matrix, mode: ClapLogit
     }
   }
   return matrix(N, C, out);
-}
-
-function softmaxInPlace(m: Matrix): Matrix {
-  const { rows: N, cols: C, data } = m;
-  for (let i = 0; i < N; i++) {
-    let mx = -Infinity;
-    for (let c = 0; c < C; c++) mx = Math.max(mx, data[i * C + c] as number);
-    let z = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp((data[i * C + c] as number) - mx);
-      data[i * C + c] = e;
-      z += e;
-    }
-    for (let c = 0; c < C; c++) data[i * C + c] = (data[i * C + c] as number) / z;
-  }
-  return m;
 }
 
 /**
@@ -373,7 +342,7 @@ function makeModel(P: Float64Array, E: number, C: number, bias: Float32Array | n
     finalLoss,
     config,
     logits: (f) => clapLogits(f, prototypes, config.logitMode, config.logitScale, bias),
-    probs: (f) => softmaxInPlace(clapLogits(f, prototypes, config.logitMode, config.logitScale, bias)),
+    probs: (f) => softmaxRowsInPlace(clapLogits(f, prototypes, config.logitMode, config.logitScale, bias)),
   };
 }
 
@@ -430,7 +399,7 @@ export function fitClap(input: ClapFitInput): ClapModel {
   // Penalty weights from the zero-shot head (P = W_raw, or the given zero-shot classifier).
   const penaltyOn = (rowsMatrix: Matrix): Matrix => {
     const logits = clapLogits(rowsMatrix, zs, cfg.logitMode, cfg.logitScale, bias);
-    return softmaxInPlace(logits);
+    return softmaxRowsInPlace(logits);
   };
   let penalty: Float64Array;
   if (views && cfg.penaltyFeatures === 'augmented') {
@@ -460,7 +429,7 @@ export function fitClap(input: ClapFitInput): ClapModel {
   const P = anchors.slice();
   const vel = new Float64Array(C * E);
   const S = clapSteps(L, cfg);
-  const W = Math.floor(cfg.warmupFrac * S);
+  const W = warmupSteps(S, cfg.warmupFrac, 'floor');
   const B = cfg.batchSize;
   const x = new Float64Array(B * E);
   const y = new Int32Array(B);
@@ -475,7 +444,7 @@ export function fitClap(input: ClapFitInput): ClapModel {
       y[b] = labels[k] as number;
     }
     const r = clapLossAndGrad({ P, anchors, penalty, x, y, numClasses: C, dim: E, mode: cfg.logitMode, scale: cfg.logitScale, constraintWeight: cfg.constraintWeight, ...(bias ? { bias } : {}) });
-    const lr = cfg.lr * clapLrMultiplier(step, S, W);
+    const lr = cfg.lr * lrMultiplier(step, S, W);
     const g = r.grad;
     for (let j = 0; j < C * E; j++) {
       const gj = (g[j] as number) + cfg.weightDecay * (P[j] as number);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { accuracy } from '../../src/eval/accuracy.ts';
+import { accuracy } from '../../src/linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../../src/linalg/matrix.ts';
 import { runRound, type RoundInput } from '../../src/loop/round.ts';
 import { createStrategy, runSelection } from '../../src/strategies/registry.ts';

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
-import { clapLossAndGrad, clapLrMultiplier, clapPenaltyWeights, clapSteps, DEFAULT_CLAP, fitClap, ClapFewShotTeacher, zeroShotClap, type ClapLogitMode } from '../../src/teachers/clap.ts';
+import { clapLossAndGrad, clapPenaltyWeights, clapSteps, DEFAULT_CLAP, fitClap, ClapFewShotTeacher, zeroShotClap, type ClapLogitMode } from '../../src/teachers/clap.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { lrMultiplier } from '../../src/linalg/schedule.ts';
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ''): void {
   assert.equal(actual.length, expected.length, `${what} length`);
@@ -62,8 +63,8 @@ test('CLAP schedule: steps, warmup and linear decay (HF get_linear_schedule_with
   assert.equal(clapSteps(1, { ...DEFAULT_CLAP, passes: 1 }), 1); // at least 1
   assert.equal(clapSteps(10, { ...DEFAULT_CLAP, stepsRounding: 'ceil' }), 47);
   assert.equal(clapSteps(64), 300);
-  close([0, 1, 2, 3, 4, 5, 9, 10].map((k) => clapLrMultiplier(k, 10, 2)), [0, 0.5, 1, 7 / 8, 6 / 8, 5 / 8, 1 / 8, 0], 1e-12);
-  close([clapLrMultiplier(0, 4, 0), clapLrMultiplier(3, 4, 0)], [1, 0.25], 1e-12);
+  close([0, 1, 2, 3, 4, 5, 9, 10].map((k) => lrMultiplier(k, 10, 2)), [0, 0.5, 1, 7 / 8, 6 / 8, 5 / 8, 1 / 8, 0], 1e-12);
+  close([lrMultiplier(0, 4, 0), lrMultiplier(3, 4, 0)], [1, 0.25], 1e-12);
 });
 
 test('clapPenaltyWeights: mean zero-shot probability of the true class; 0 without labels', () => {
