@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ASSETS, mobilenetV1Spec } from '../src/assets.ts';
+import { ASSETS } from '../src/assets.ts';
+import { mobilenetV1Spec } from '../src/encoders/embedded.ts';
 import { encodeImages } from '../src/encoders/encode.ts';
 import { preprocessImage } from '../src/encoders/preprocess.ts';
 import { getSession } from '../src/encoders/session.ts';

@@ -2,7 +2,7 @@
  * The dataset model shared by readers, encoders and the loop.
  *
  * Items have stable string ids (the image path relative to the dataset root, with `/` separators):
- * never positions in a shrinking pool (DESIGN.md "Key types").
+ * never positions in a shrinking pool (docs/ARCHITECTURE.md "Key types").
  */
 export interface Split {
   /** Stable item ids, e.g. `train/cat/0001.jpg`. */

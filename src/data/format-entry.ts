@@ -1,6 +1,6 @@
 /**
  * What a dataset format of the format table (src/data/formats.ts) is: its names, help, how a file
- * or folder of it is recognised, and its reader (SPEC.md §2; DESIGN.md `data/`). Each reader file
+ * or folder of it is recognised, and its reader (SPEC.md §2; docs/ARCHITECTURE.md `data/`). Each reader file
  * exports its entry; plus the folder-listing helpers the detectors share.
  */
 import { readdir } from 'node:fs/promises';

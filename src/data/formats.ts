@@ -1,5 +1,5 @@
 /**
- * The dataset format table (SPEC.md §2; DESIGN.md "a frozen registry object maps names to
+ * The dataset format table (SPEC.md §2; docs/ARCHITECTURE.md "a frozen registry object maps names to
  * implementations"): every format `openDataset` reads, in detection order. Each reader file
  * exports its {@link DatasetFormatEntry}; names, aliases, help texts, detection and reading all
  * come from this one table.

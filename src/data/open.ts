@@ -1,5 +1,5 @@
 /**
- * One entry point for every dataset format (SPEC.md §2; DESIGN.md `data/`): looks at what a path
+ * One entry point for every dataset format (SPEC.md §2; docs/ARCHITECTURE.md `data/`): looks at what a path
  * is and hands it to the matching reader of the format table (src/data/formats.ts).
  */
 import { resolve } from 'node:path';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * How an ONNX image encoder wants its input: the contract an encoder declares, used to decode,
- * resize and scale images (DESIGN.md encoders/; SPEC.md §4).
+ * resize and scale images (docs/ARCHITECTURE.md encoders/; SPEC.md §4).
  */
 export interface EncoderSpec {
   /** Short name used in logs and cache folders, e.g. `mobilenet_v1`. */

@@ -1,6 +1,6 @@
 /**
  * Shapes and the flat parameter layout shared by the DHO train-step graph (dho-graph.ts) and its
- * plain-TypeScript twin (dho-ref.ts). SPEC.md §5.1; DESIGN.md "deliberate deviations" (adapter).
+ * plain-TypeScript twin (dho-ref.ts). SPEC.md §5.1; docs/ARCHITECTURE.md "deliberate deviations" (adapter).
  *
  * The trainable parameters of one step live in ONE flat vector θ (and likewise Adam's m and v):
  *

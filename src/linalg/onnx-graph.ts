@@ -1,5 +1,5 @@
 /**
- * A tiny typed builder for in-memory ONNX graphs (DESIGN.md, `linalg/`).
+ * A tiny typed builder for in-memory ONNX graphs (docs/ARCHITECTURE.md, `linalg/`).
  *
  * Modules that need dense numerics on onnxruntime-node (the DHO train step, k-center distance
  * updates, …) describe a graph with {@link GraphBuilder}, call {@link GraphBuilder.build} to get the

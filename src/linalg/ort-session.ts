@@ -1,5 +1,5 @@
 /**
- * onnxruntime-node session helpers (DESIGN.md, `linalg/`): create a CPU session from in-memory model
+ * onnxruntime-node session helpers (docs/ARCHITECTURE.md, `linalg/`): create a CPU session from in-memory model
  * bytes (see src/linalg/onnx-graph.ts) and run it with {@link Matrix} feeds and results.
  */
 import { availableParallelism } from 'node:os';

@@ -6,13 +6,9 @@ import type { FewShotTeacher } from '../teachers/teacher.ts';
 import { Rng } from '../util/rng.ts';
 import { initialLabeledSet } from './initial.ts';
 import type { Oracle } from './oracle.ts';
-import { runRound } from './round.ts';
+import { runRound, type Framework } from './round.ts';
 
-/**
- * The distillation framework of a run (paper Table 1 columns): `zero-shot` (fixed teacher
- * probabilities), `few-shot` (CLAP refitted on the labeled set, SPEC §7.2) or `no-distill`.
- */
-export type Framework = 'zero-shot' | 'few-shot' | 'no-distill';
+export type { Framework } from './round.ts';
 
 /** Inputs of one simulated or interactive active-learning run. */
 export interface ActiveLoopInput {

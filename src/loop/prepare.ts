@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ASSETS, mobilenetV1Spec } from '../assets.ts';
+import { ASSETS } from '../assets.ts';
+import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import type { Dataset, SkippedFile, Split } from '../data/dataset.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';

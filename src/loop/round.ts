@@ -14,7 +14,12 @@ import type { DhoConfig } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { trainStudent } from '../student/train.ts';
 import type { Rng } from '../util/rng.ts';
-import type { Framework } from './active-loop.ts';
+
+/**
+ * The distillation framework of a round (paper Table 1 columns): `zero-shot` (fixed teacher
+ * probabilities), `few-shot` (CLAP refitted on the labeled set, SPEC §7.2) or `no-distill`.
+ */
+export type Framework = 'zero-shot' | 'few-shot' | 'no-distill';
 
 /** Inputs of {@link runRound}. Rows are global pool rows (indices into `features`). */
 export interface RoundInput {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { mobilenetV1Spec } from '../assets.ts';
+import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import { distills } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';

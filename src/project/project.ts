@@ -17,7 +17,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
-import { ASSETS, mobilenetV1Spec } from '../assets.ts';
+import { ASSETS } from '../assets.ts';
+import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import { DEFAULT_IMAGE_EXTENSIONS, readClassesFile } from '../data/image-folder.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { encodeImages } from '../encoders/encode.ts';

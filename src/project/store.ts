@@ -1,5 +1,5 @@
 /**
- * The journal of a human-in-the-loop project (DESIGN.md `store/`): one SQLite file
+ * The journal of a human-in-the-loop project (docs/ARCHITECTURE.md `store/`): one SQLite file
  * (better-sqlite3, WAL mode) holding the project's items, configuration, rounds, selections,
  * labels (current state plus an append-only event log), metrics and artefact paths.
  *

@@ -1,5 +1,5 @@
 /**
- * The labeling web page and its small REST API (DESIGN.md `server/`), on fastify.
+ * The labeling web page and its small REST API (docs/ARCHITECTURE.md `server/`), on fastify.
  *
  * Security model:
  * - binds 127.0.0.1 unless told otherwise; any other address requires a token (refuses to start

@@ -9,7 +9,7 @@ import { EmptyPoolError, type Selection, type SelectionContext, type Strategy, t
 
 /**
  * Validates a query and returns the pool size N (= `ctx.pool.probs.rows`) — the shared input check of
- * every strategy (DESIGN.md "one shared input check").
+ * every strategy (docs/ARCHITECTURE.md "one shared input check").
  *
  * Checks: `q` is a non-negative safe integer; every pool matrix the strategy reads (per `needs`) has N
  * rows and a `data` of length rows×cols; probability/logit matrices have `ctx.numClasses` columns; the

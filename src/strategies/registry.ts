@@ -1,5 +1,5 @@
 /**
- * The strategy registry (DESIGN.md "a frozen registry object maps names to implementations, with
+ * The strategy registry (docs/ARCHITECTURE.md "a frozen registry object maps names to implementations, with
  * defaults"): every selection strategy of SPEC.md §9 by name, its options with defaults and allowed
  * values, and one entry point, {@link createStrategy}.
  *

@@ -1,23 +1,12 @@
 import type { Matrix } from '../linalg/matrix.ts';
+import type { StudentPredictions } from '../student/predictions.ts';
 import type { Rng } from '../util/rng.ts';
 
-/** Inputs a strategy may need; each strategy declares its own (DESIGN.md). */
-export type StrategyInput = 'probs' | 'features' | 'logits' | 'labels' | 'teacher';
+/** Re-exported from the student layer, which defines it (src/student/predictions.ts). */
+export type { StudentPredictions } from '../student/predictions.ts';
 
-/**
- * The student's outputs for a set of items (SPEC.md §9 "common inputs").
- * All matrices have one row per item, in the same order.
- */
-export interface StudentPredictions {
-  /** N×C CE-head logits. */
-  readonly ce: Matrix;
-  /** N×C KD-head logits. */
-  readonly kd: Matrix;
-  /** N×C combined probabilities α·softmax(ce) + (1−α)·softmax(kd/β) (SPEC §6). */
-  readonly probs: Matrix;
-  /** N×D penultimate features the heads read (student backbone output, or adapter output). */
-  readonly features: Matrix;
-}
+/** Inputs a strategy may need; each strategy declares its own (docs/ARCHITECTURE.md). */
+export type StrategyInput = 'probs' | 'features' | 'logits' | 'labels' | 'teacher';
 
 /** Everything a strategy may read when picking a batch. Rows index the *pool* / *labeled* predictions. */
 export interface SelectionContext {

@@ -1,5 +1,5 @@
 /**
- * Configuration of the DHO student (SPEC.md §5.1, §5.2, §6, §8.3, §12; DESIGN.md "deliberate
+ * Configuration of the DHO student (SPEC.md §5.1, §5.2, §6, §8.3, §12; docs/ARCHITECTURE.md "deliberate
  * deviations"). One {@link DhoConfig} describes one round's training and its predictions;
  * {@link DEFAULT_DHO} holds the paper's "other datasets" defaults.
  */
@@ -26,7 +26,7 @@ export interface DhoConfig {
   /**
    * Student head on the frozen features Z. `'adapter'` (default): h = ReLU(Z·W1 + b1) of width
    * {@link hidden}, ce = h·Wce + bce, kd = h·Wkd + bkd; both losses train the shared adapter (the
-   * frozen-backbone stand-in for the paper's shared, fine-tuned backbone, DESIGN.md). `'linear'`:
+   * frozen-backbone stand-in for the paper's shared, fine-tuned backbone, docs/ARCHITECTURE.md). `'linear'`:
    * ce = Z·Wce + bce, kd = Z·Wkd + bkd, two independent heads (SPEC §3.1 heads on a frozen backbone).
    */
   readonly head: DhoHead;

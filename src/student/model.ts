@@ -5,10 +5,10 @@
 import type { Matrix } from '../linalg/matrix.ts';
 import type { DhoHead } from '../linalg/dho-layout.ts';
 import type { DhoPredictParams } from '../linalg/dho-ref.ts';
-import type { StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from './config.ts';
 import { distills, resolveEngine, validateDhoConfig } from './config.ts';
 import { predictRows } from './engine.ts';
+import type { StudentPredictions } from './predictions.ts';
 
 /** One named parameter tensor: row-major float32 `data` with `shape` ([in, out] for weights, [out] for biases). */
 export interface ParamTensor {

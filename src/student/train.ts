@@ -1,6 +1,6 @@
 /**
  * One AL round's DHO training of a fresh student on frozen features (SPEC.md §5.1, §5.2, §5.4,
- * §8.3; DESIGN.md "deliberate deviations": frozen backbone, adapter head, teacher outputs computed
+ * §8.3; docs/ARCHITECTURE.md "deliberate deviations": frozen backbone, adapter head, teacher outputs computed
  * once instead of per augmented view).
  */
 import type { Matrix } from '../linalg/matrix.ts';

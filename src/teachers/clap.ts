@@ -15,7 +15,7 @@
  * has lr 0, O7). Gradients are derived by hand (E×C is small) and checked by finite differences
  * in the tests.
  *
- * Deviations (DESIGN.md): features are computed once (cached) instead of per augmented batch;
+ * Deviations (docs/ARCHITECTURE.md): features are computed once (cached) instead of per augmented batch;
  * optional K cached augmented views stand in for the on-the-fly augmentation; the labeled list
  * is not padded to a multiple of 64 (O6).
  */

@@ -1,7 +1,7 @@
 /**
  * The label-transfer teacher: an ImageNet classifier (MobileNetV2 by default) scores the target
  * classes through a class map, without any labels. It is the runnable zero-shot teacher where no
- * CLIP weights exist (DESIGN.md "Deliberate deviations"); like CLIP it is biased and clustered in
+ * CLIP weights exist (docs/ARCHITECTURE.md "Deliberate deviations"); like CLIP it is biased and clustered in
  * probability space, the situation ActiveKD studies.
  *
  * p(c | x) ∝ (reduce_{k ∈ map(c)} p_ImageNet(k | x))^(1/τ),  reduce ∈ {max, sum}.
@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { ASSETS, mobilenetV2Spec } from '../assets.ts';
+import { ASSETS } from '../assets.ts';
+import { mobilenetV2Spec } from '../encoders/embedded.ts';
 import { encodeImages, type EncodeOptions, type SkippedImage } from '../encoders/encode.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';

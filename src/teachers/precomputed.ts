@@ -1,7 +1,7 @@
 /**
  * The precomputed teacher: class probabilities (or logits) for every item, read from a file that
  * some other program wrote (e.g. CLIP run in Python, an API, a bigger model), keyed by item id
- * (DESIGN.md `teachers/`). Formats, chosen by extension:
+ * (docs/ARCHITECTURE.md `teachers/`). Formats, chosen by extension:
  *
  * - `.npy` — an N×C float32/float64 array (C or Fortran order) plus an id file, one id per line,
  *   line i ↔ row i (default: `<name>.ids.txt` next to `<name>.npy`, else `<name>.npy.ids`);

@@ -1,5 +1,5 @@
 /**
- * The teacher registry (DESIGN.md "a frozen registry object maps names to implementations, with
+ * The teacher registry (docs/ARCHITECTURE.md "a frozen registry object maps names to implementations, with
  * defaults"), like the strategy registry: every kind of `--teacher` spec (`label-transfer`,
  * `clip:DIR`, `precomputed:FILE`; `none` = no teacher, handled here), and the generic entry points
  * {@link parseTeacherSpec}, {@link createTeacher} (zero-shot teacher, SPEC.md §3.3, §7.1) and

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { DatasetReport } from '../../src/data/check.ts';
+import type { DatasetReport } from '../../src/encoders/check.ts';
 import { hugePng, image, put, tmp } from '../data/fixtures.ts';
 import { runCli } from '../helpers.ts';
 

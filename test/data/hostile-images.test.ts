@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { mobilenetV1Spec } from '../../src/assets.ts';
+import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
 import { readImageFolder } from '../../src/data/image-folder.ts';
 import { encodeImages } from '../../src/encoders/encode.ts';
 import { preprocessImage } from '../../src/encoders/preprocess.ts';

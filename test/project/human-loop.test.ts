@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { mobilenetV1Spec } from '../../src/assets.ts';
+import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
 import { encodeImages } from '../../src/encoders/encode.ts';
 import { preprocessImage } from '../../src/encoders/preprocess.ts';
 import { createSession, f32Tensor } from '../../src/linalg/ort-session.ts';

@@ -6,7 +6,7 @@
  * Image embeddings go through `encodeImages` (batched, content-addressed feature cache) with the
  * preprocessing of the folder's `preprocessor_config.json` mapped to Resize(shorter side,
  * bilinear) + CenterCrop and CLIP's mean/std (SPEC §4). The text classifier is computed once, on
- * first use. Deviation (DESIGN.md): probabilities are computed on the evaluation view, not per
+ * first use. Deviation (docs/ARCHITECTURE.md): probabilities are computed on the evaluation view, not per
  * augmented batch (SPEC §7.1).
  */
 import { basename } from 'node:path';

@@ -4,7 +4,7 @@
  * few-shot: CLAP with a linear head on its 1280-d features (src/teachers/few-shot.ts).
  */
 import { resolve } from 'node:path';
-import { mobilenetV2Spec } from '../../assets.ts';
+import { mobilenetV2Spec } from '../../encoders/embedded.ts';
 import { labelTransferFewShotTeacher } from '../few-shot.ts';
 import type { TeacherKind } from '../kind.ts';
 import { LabelTransferTeacher } from '../label-transfer.ts';

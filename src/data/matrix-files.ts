@@ -4,6 +4,10 @@
  * src/util/npy.ts) or CSV (comma-separated numbers, one row per line, optional header line), item ids,
  * integer labels, and the validation of probability matrices. Every error is a UserError naming the
  * file and, for bad values, the (0-based) data row.
+ *
+ * These readers live in the data layer (they read files), not beside the strategies, so that
+ * src/strategies/ stays pure (rule `strategies-pure` of .dependency-cruiser.cjs); being below the
+ * cli they stay usable from the public API (src/index.ts) as well as from `activekd select`.
  */
 import { readFileSync } from 'node:fs';
 import type { Matrix } from '../linalg/matrix.ts';

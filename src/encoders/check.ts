@@ -2,15 +2,19 @@
  * Dataset health check (`activekd datasets check`): counts per class and split, class imbalance,
  * unreadable images (header decoded with sharp, optionally the whole image), and duplicate images
  * (same content hash, also across splits: train/test leakage).
+ *
+ * It lives in the encoders layer, above data, because "unreadable" means unreadable by the
+ * encoder's decoder: it decodes with the same pixel limit ({@link MAX_INPUT_PIXELS}) as
+ * src/encoders/preprocess.ts.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import { MAX_INPUT_PIXELS } from '../encoders/preprocess.ts';
-import { mapLimit } from './common.ts';
-import type { SkippedFile, Split } from './dataset.ts';
-import type { OpenedDataset } from './open.ts';
+import { mapLimit } from '../data/common.ts';
+import type { SkippedFile, Split } from '../data/dataset.ts';
+import type { OpenedDataset } from '../data/open.ts';
+import { MAX_INPUT_PIXELS } from './preprocess.ts';
 
 /** Options of {@link checkDataset}. */
 export interface CheckOptions {
