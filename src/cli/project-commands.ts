@@ -68,9 +68,10 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .description('import labels from a CSV (id,label) or a Label Studio JSON export; all or nothing')
     .argument('<project>')
     .argument('<file>')
-    .action((project: string, file: string) => {
-      const r = importLabels(project, file);
-      log(`${r.read} label(s) read, ${r.changed} new or changed`);
+    .option('--relabel', 'allow changing labels already stored (journaled as corrections; the previous labels stay in the journal)', false)
+    .action((project: string, file: string, o: { relabel: boolean }) => {
+      const r = importLabels(project, file, { relabel: o.relabel });
+      log(`${r.read} label(s) read, ${r.changed} new or changed${r.corrected > 0 ? ` (${r.corrected} corrected)` : ''}`);
     });
 
   const label = new Command('label')

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../util/errors.ts';
 import { parseLabelCsv, parseLabelStudio, type LabelProblem } from './label-files.ts';
+import { conflictMessage, labelSource, labelVerdict } from './label-policy.ts';
 import { openProject } from './project.ts';
 
 /** Thrown when a label file has problems; nothing was written. */
@@ -28,16 +29,19 @@ export interface ImportResult {
   read: number;
   /** Labels that were new or changed (the rest were already stored: idempotent). */
   changed: number;
+  /** Of those, stored labels replaced under `relabel` (journaled as corrections). */
+  corrected: number;
 }
 
 /**
  * Imports labels into a project: every entry is checked (known pool id, known class name, no
- * conflict with another entry of the file or with a stored label); on any problem nothing is written
+ * conflict with another entry of the file or, unless `relabel`, with a stored label: the rule of
+ * src/project/label-policy.ts); on any problem nothing is written
  * and a {@link LabelImportError} lists all problems with line numbers. Otherwise all labels are
  * written in one transaction; re-importing the same file changes nothing.
  * @throws LabelImportError, or UserError when the file cannot be read.
  */
-export function importLabels(projectDir: string, file: string): ImportResult {
+export function importLabels(projectDir: string, file: string, opts: { relabel?: boolean } = {}): ImportResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -53,6 +57,7 @@ export function importLabels(projectDir: string, file: string): ImportResult {
     const pkOf = new Map(store.items('pool').map((it) => [it.id, it]));
     const seen = new Map<number, { c: number; line: number }>();
     const rows: { pk: number; classIdx: number }[] = [];
+    const corrections: { pk: number; classIdx: number }[] = [];
     for (const e of entries) {
       const item = pkOf.get(e.id);
       const c = classOf.get(e.label);
@@ -73,19 +78,23 @@ export function importLabels(projectDir: string, file: string): ImportResult {
         problems.push({ line: e.line, message: `conflicting label for ${e.id}: "${e.label}" here, "${classNames[prev.c]}" on ${isJson ? 'task' : 'line'} ${prev.line}` });
         continue;
       }
-      const stored = store.label(item.pk);
-      if (stored !== undefined && stored !== c) {
-        problems.push({ line: e.line, message: `conflicting label for ${e.id}: "${e.label}" here, "${classNames[stored]}" already stored` });
+      const verdict = labelVerdict(store.label(item.pk), c, opts.relabel === true);
+      if (verdict.kind === 'conflict') {
+        problems.push({ line: e.line, message: conflictMessage(e.id, e.label, classNames[verdict.previous] as string, 'pass --relabel') });
         continue;
       }
       if (!prev) {
         seen.set(item.pk, { c, line: e.line });
-        rows.push({ pk: item.pk, classIdx: c });
+        if (verdict.kind !== 'same') (verdict.kind === 'correction' ? corrections : rows).push({ pk: item.pk, classIdx: c });
       }
     }
     if (problems.length > 0) throw new LabelImportError(file, problems.sort((a, b) => a.line - b.line), isJson ? 'task' : 'line');
-    const changed = store.setLabels(rows, isJson ? 'import:label-studio' : 'import:csv');
-    return { read: entries.length, changed };
+    const path = isJson ? 'import:label-studio' : 'import:csv';
+    const changed = store.setLabelBatches([
+      { rows, source: path },
+      { rows: corrections, source: labelSource(path, { kind: 'correction', previous: -1 }) },
+    ]);
+    return { read: entries.length, changed, corrected: corrections.length };
   } finally {
     store.close();
   }

@@ -378,6 +378,14 @@ export class ProjectStore {
     })();
   }
 
+  /**
+   * Sets several batches of labels, each with its own journal source, in one transaction (all or
+   * nothing). @returns how many labels changed
+   */
+  setLabelBatches(batches: readonly { rows: readonly { pk: number; classIdx: number }[]; source: string }[]): number {
+    return this.db.transaction(() => batches.reduce((n, b) => n + this.setLabels(b.rows, b.source), 0))();
+  }
+
   /** Removes an item's label (web undo); journaled as an event. @returns whether a label was removed */
   removeLabel(pk: number, source: string): boolean {
     return this.db.transaction(() => {

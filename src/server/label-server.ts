@@ -14,6 +14,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { conflictMessage, labelSource, labelVerdict } from '../project/label-policy.ts';
 import { itemPath, openProject } from '../project/project.ts';
 import type { ProjectStore } from '../project/store.ts';
 import { UserError } from '../util/errors.ts';
@@ -87,7 +88,9 @@ const KEY = { type: 'integer', minimum: 1, maximum: 2 ** 31 } as const;
 /**
  * Starts the labeling server of a project.
  * Routes: `GET /` (page), `GET /api/batch`, `GET /api/image/:key`, `POST /api/label`
- * `{key, label}` (class name), `POST /api/unlabel` `{key}`.
+ * `{key, label, relabel?}` (class name; items of the open batch only; changing a stored label needs
+ * `relabel: true` and is journaled as a correction, src/project/label-policy.ts), `POST /api/unlabel`
+ * `{key}` (open batch only).
  * @throws UserError when binding a non-loopback address without a token, or the project is missing.
  */
 export async function startLabelServer(o: LabelServerOptions): Promise<LabelServer> {
@@ -130,13 +133,26 @@ export async function startLabelServer(o: LabelServerOptions): Promise<LabelServ
   });
 
   const classes = store.classNames();
-  app.post<{ Body: { key: number; label: string } }>(
+  /** The page labels the open batch only: an item of an earlier batch is corrected with import-labels --relabel. */
+  const notInBatch = (id: string): string => {
+    const r = store.latestRound()?.round;
+    return `${id} is not in the open batch${r === undefined ? '' : ` (round ${r})`}: the labeling page changes only the batch it shows; correct earlier labels with activekd import-labels --relabel`;
+  };
+  const inOpenBatch = (pk: number): boolean => {
+    const latest = store.latestRound();
+    return latest ? store.selection(latest.round).some((s) => s.itemPk === pk) : false;
+  };
+  app.post<{ Body: { key: number; label: string; relabel?: boolean } }>(
     '/api/label',
-    { schema: { body: { type: 'object', properties: { key: KEY, label: { type: 'string', enum: classes } }, required: ['key', 'label'], additionalProperties: false } } },
+    { schema: { body: { type: 'object', properties: { key: KEY, label: { type: 'string', enum: classes }, relabel: { type: 'boolean' } }, required: ['key', 'label'], additionalProperties: false } } },
     async (req, reply) => {
       const item = store.item(req.body.key);
       if (!item || item.split !== 'pool' || item.skipped !== null) return reply.code(404).send({ error: 'no such pool item' });
-      store.setLabels([{ pk: item.pk, classIdx: classes.indexOf(req.body.label) }], 'web');
+      if (!inOpenBatch(item.pk)) return reply.code(409).send({ error: notInBatch(item.id) });
+      const c = classes.indexOf(req.body.label);
+      const verdict = labelVerdict(store.label(item.pk), c, req.body.relabel === true);
+      if (verdict.kind === 'conflict') return reply.code(409).send({ error: conflictMessage(item.id, req.body.label, classes[verdict.previous] as string, 'send relabel: true') });
+      store.setLabels([{ pk: item.pk, classIdx: c }], labelSource('web', verdict));
       const v = batchView(store);
       return { ok: true, labeled: v.labeled, total: v.total };
     },
@@ -147,6 +163,7 @@ export async function startLabelServer(o: LabelServerOptions): Promise<LabelServ
     async (req, reply) => {
       const item = store.item(req.body.key);
       if (!item || item.split !== 'pool') return reply.code(404).send({ error: 'no such pool item' });
+      if (!inOpenBatch(item.pk)) return reply.code(409).send({ error: notInBatch(item.id) });
       const removed = store.removeLabel(item.pk, 'web:undo');
       const v = batchView(store);
       return { ok: true, removed, labeled: v.labeled, total: v.total };

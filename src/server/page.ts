@@ -87,7 +87,7 @@ function nextOpen(from) {
 async function setLabel(c) {
   const it = state.items[cur]; if (!it) return;
   try {
-    const r = await api('/api/label', { key: it.key, label: c });
+    const r = await api('/api/label', { key: it.key, label: c, relabel: it.label !== null && it.label !== c });
     undo.push({ idx: cur, key: it.key, prev: it.label });
     it.label = c; state.labeled = r.labeled; state.total = r.total;
     cur = nextOpen(cur); $('error').textContent = ''; render();
@@ -96,7 +96,7 @@ async function setLabel(c) {
 async function doUndo() {
   const u = undo.pop(); if (!u) return;
   try {
-    const r = u.prev ? await api('/api/label', { key: u.key, label: u.prev }) : await api('/api/unlabel', { key: u.key });
+    const r = u.prev ? await api('/api/label', { key: u.key, label: u.prev, relabel: true }) : await api('/api/unlabel', { key: u.key });
     state.items[u.idx].label = u.prev; state.labeled = r.labeled; state.total = r.total; cur = u.idx; render();
   } catch (e) { $('error').textContent = String(e); }
 }

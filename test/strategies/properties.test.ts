@@ -63,10 +63,13 @@ for (const name of DETERMINISTIC) {
         const strategy = createStrategy(name);
         const a = strategy.select(ctx, p.q);
         const b = strategy.select(permuted, p.q);
-        assert.deepEqual(
-          [...b.rows].map((j) => perm[j]),
-          [...a.rows],
-        );
+        const mapped = [...b.rows].map((j) => perm[j] as number);
+        if (mapped.some((r, k) => r !== a.rows[k])) {
+          // Random float32 data can still produce two rows with exactly equal scores (seen: margin,
+          // n=31, C=3); then either may come first. Picks may differ only inside such exact ties.
+          assert.ok(a.scores && b.scores, `picks differ ([${mapped}] vs [${[...a.rows]}]) and the strategy gives no scores to show a tie`);
+          assert.deepEqual([...b.scores], [...a.scores], 'picks differ beyond exact score ties');
+        }
       }),
       { numRuns: 60 },
     );
