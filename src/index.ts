@@ -1,0 +1,123 @@
+/**
+ * The public API of activekd (`import { … } from 'activekd'`): active learning with knowledge
+ * distillation from a generalist teacher — the ActiveKD framework and the PCoreSet strategy of
+ * arXiv 2506.00910 (SPEC.md). This module only re-exports; each name is documented where it is
+ * defined.
+ *
+ * Conventions shared by every export:
+ * - matrices are {@link Matrix}: row-major `Float32Array` with explicit `rows`/`cols`
+ *   (element (i, j) at `data[i * cols + j]`); probability matrices are N×C with rows summing to 1;
+ * - every random choice takes an explicit seeded {@link Rng}: equal seeds give equal picks;
+ * - bad input (a path, an argument, a file) throws one {@link UserError} whose message names it.
+ *
+ * Entry points by layer:
+ * - **selection on plain matrices**: {@link createStrategy} (by name, see {@link strategyNames})
+ *   and {@link runSelection} over a {@link SelectionContext} of {@link StudentPredictions};
+ * - **teachers**: {@link LabelTransferTeacher}, {@link ClipTeacher}, {@link PrecomputedTeacher},
+ *   the CLAP few-shot {@link FewShotTeacher}; {@link createTeacher} builds one from a spec;
+ * - **student**: {@link trainStudent} with a {@link DhoConfig} ({@link DEFAULT_DHO}, {@link dhoConfig});
+ * - **the round / loop**: {@link runActiveLoop} (train → evaluate → predict → select → oracle);
+ * - **experiments and benchmarks**: {@link runExperiment} (strategy × framework × seed on a dataset),
+ *   {@link runBench} (the resumable parallel grid and its report);
+ * - **labeling projects**: {@link initProject}, {@link runRound}, {@link importLabels},
+ *   {@link exportProject}, {@link projectStatus};
+ * - **data and encoders**: {@link openDataset}, {@link encodeImages}, the embedded {@link ASSETS};
+ * - **statistics**: accuracy, mean ± 95% t-interval, AUBC, paired tests, {@link aggregate}.
+ *
+ * @packageDocumentation
+ */
+
+// Base: matrices, randomness, errors, embedded assets.
+export { argmaxRows, matrix, row, takeRows, type Matrix } from './linalg/matrix.ts';
+export { Rng } from './util/rng.ts';
+export { UserError } from './util/errors.ts';
+export { createProgress, type Progress, type ProgressOptions } from './util/progress.ts';
+export { ASSETS, MODEL_SHA256, mobilenetV1Spec, mobilenetV2Spec } from './assets.ts';
+
+// Selection strategies: registry, selection on plain matrices, kernels, matrix file readers.
+export {
+  createStrategy,
+  resolveStrategyName,
+  runSelection,
+  strategyNames,
+  STRATEGIES,
+  STRATEGY_ALIASES,
+  type NumberOptionSpec,
+  type OptionSpec,
+  type StrategyEntry,
+  type StrategyName,
+  type StrategyOptionsMap,
+} from './strategies/registry.ts';
+export { EmptyPoolError, type Selection, type SelectionContext, type Strategy, type StrategyInput, type StudentPredictions } from './strategies/types.ts';
+export type { PCoreSetOptions, PCoreSetReverseOptions, ProbabilitySpace } from './strategies/pcoreset.ts';
+export type { RandomOptions } from './strategies/random.ts';
+export type { EntropyOptions } from './strategies/entropy.ts';
+export type { MarginOptions } from './strategies/margin.ts';
+export type { LeastConfidenceOptions } from './strategies/least-confidence.ts';
+export type { CoresetOptions } from './strategies/coreset.ts';
+export type { BadgeHead, BadgeOptions } from './strategies/badge.ts';
+export type { BadgeKMeansPPOptions } from './strategies/badge-kmeanspp.ts';
+export type { ClassBalancedOptions } from './strategies/class-balanced.ts';
+export type { TypiClustOptions } from './strategies/typiclust.ts';
+export type { ProbCoverOptions } from './strategies/probcover.ts';
+export { entropyScores, leastConfidenceScores, marginScores } from './strategies/scores.ts';
+export { l2NormalizeRows, softmaxRows, topQ } from './strategies/common.ts';
+export { checkKCenterArgs, kCenterGreedy, type KCenterArgs, type KCenterDistance, type KCenterMode, type KCenterResult } from './strategies/kcenter.ts';
+export { badgeGreedy, type BadgeArgs, type BadgeFirstPick } from './strategies/badge-kernel.ts';
+export { preferGraph, type GraphKind, type KCenterBackend } from './strategies/kcenter-graph.ts';
+export { assertFiniteMatrix, assertProbabilities, loadIds, loadLabels, loadMatrix, parseCsvMatrix } from './strategies/io.ts';
+
+// Teachers.
+export type { Teacher } from './teachers/teacher.ts';
+export { embeddedClassMapFor, LabelTransferTeacher, mapProbabilities, type ClassReduction, type LabelTransferArgs } from './teachers/label-transfer.ts';
+export { ClipTeacher, type ClipTeacherArgs } from './teachers/clip/teacher.ts';
+export { resolveClipFolder, type ClipFolder, type ClipFolderOptions, type ClipLayout } from './teachers/clip/files.ts';
+export type { TextClassifier } from './teachers/clip/classifier.ts';
+export { PrecomputedTeacher, readPrecomputed, type PrecomputedArgs, type PrecomputedFormat, type PrecomputedScores, type ScoreKind } from './teachers/precomputed.ts';
+export { clapLogits, DEFAULT_CLAP, FewShotTeacher, fitClap, type ClapConfig, type ClapFitInput, type ClapFitRecord, type ClapLogitMode, type ClapModel, type ClapTiming, type FewShotTeacherArgs } from './teachers/clap.ts';
+export { customPromptSet, DATASET_PROMPTS, DEFAULT_PROMPTS, promptSetFor, type PromptSet, type TextEnsemble } from './teachers/prompts.ts';
+export { loadClassMap, readClassMap, readLabelsFile, resolveClassMap, type AmbiguousLabel, type ClassMap, type ClassMapSources, type ResolvedClassMap } from './teachers/class-map.ts';
+export { createFewShotTeacher, createTeacher, parseTeacherSpec, type LabelTransferChoice, type TeacherChoice, type TeacherSpec } from './loop/teacher-setup.ts';
+
+// The DHO student.
+export { DEFAULT_DHO, dhoConfig, TS_ENGINE_MAX_WORK, validateDhoConfig, type DhoConfig, type DhoEngineKind, type DhoFramework } from './student/config.ts';
+export type { DhoHead } from './linalg/dho-layout.ts';
+export { trainStudent, type ParamTensor, type PredictOptions, type Standardization, type StudentModel, type StudentParams, type TrainStudentArgs } from './student/train.ts';
+export { linearWarmupSchedule, stepsPerRound } from './student/schedule.ts';
+
+// The active-learning round and loop.
+export { runActiveLoop, type ActiveLoopConfig, type ActiveLoopInput, type ActiveLoopResult, type Framework, type RoundRecord, type SelectInfo } from './loop/active-loop.ts';
+export { initialLabeledSet } from './loop/initial.ts';
+export { SimulatedOracle, type Oracle } from './loop/oracle.ts';
+export { prepareData, type PreparedData } from './loop/prepare.ts';
+
+// Simulated experiments and the benchmark grid.
+export { runExperiment, summarize, type ExperimentOptions, type RunRecord, type TeacherOptions } from './loop/experiment.ts';
+export { runBench, type BenchOptions } from './bench/grid.ts';
+export type { AnalysisOptions, ProbRows, RoundAnalysis, RunAnalysis } from './eval/analysis.ts';
+export { writeBenchReport, type BenchReportOptions } from './report/bench-report.ts';
+
+// Labeling projects (human in the loop).
+export { initProject, projectStatus, runRound, type InitProjectOptions, type ProjectStatus, type RoundOptions, type RoundResult } from './loop/project.ts';
+export type { RoundRow, SelectionRow, Suggestion } from './store/project-store.ts';
+export { importLabels, LabelImportError, type ImportResult, type LabelProblem } from './loop/project-labels.ts';
+export { exportProject } from './loop/project-export.ts';
+
+// Datasets and image encoders.
+export { DATASET_FORMATS, detectFormat, openDataset, type DatasetFormat, type OpenDatasetOptions, type OpenedDataset } from './data/open.ts';
+export type { Dataset, SkippedFile, Split } from './data/dataset.ts';
+export type { SplitLimit } from './data/common.ts';
+export { defaultCacheDir, encodeImages, type EncodeOptions, type EncodeResult, type SkippedImage } from './encoders/encode.ts';
+export type { EncoderSpec } from './encoders/spec.ts';
+
+// Statistics and aggregation.
+export { accuracy } from './eval/accuracy.ts';
+export { formatCI, meanCI, seedStat, type MeanCI, type Stat } from './eval/stats.ts';
+export { aubc, labelsToReach, type CurvePoint } from './eval/curves.ts';
+export { pairedTTest, wilcoxonSignedRank, type PairedTest } from './eval/compare.ts';
+export { aggregate, type AggregateOptions, type BenchSummary, type Comparison, type GroupSummary, type RunResult } from './eval/aggregate.ts';
+export { STOPPING_SIGNALS, type PickedClassRound, type StoppingRound, type StoppingSignalName } from './eval/aggregate-signals.ts';
+export { biasMetrics, kmeans, type BiasMetrics, type BiasOptions, type KMeansOptions, type KMeansResult } from './eval/bias.ts';
+export { classHistogram, pickedClassCounts, type PickedClassCounts } from './eval/picked-classes.ts';
+export { batchCriteria, type BatchCriteria, type CriteriaOptions } from './eval/criteria.ts';
+export { accuracyGainPerLabel, coverageRadius, predictionStability, teacherStudentAgreement, type StoppingSignals } from './eval/stopping.ts';
