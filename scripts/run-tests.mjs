@@ -2,8 +2,9 @@
 // Runs the test/**/*.test.ts files with node's built-in test runner through tsx, in two tiers:
 //   unit         fast, in-process: pure numerics, strategies, parsers, small units;
 //   integration  real images, ONNX models and graphs, end-to-end loops, CLI processes, browser, the npm package.
-// Usage: node scripts/run-tests.mjs [--tier unit|integration] [substring ...]
-//   no tier: both tiers, unit first; substrings keep the files whose path contains one of them.
+// Usage: node scripts/run-tests.mjs [--tier unit|integration] [--list] [substring ...]
+//   no tier: both tiers, unit first; substrings keep the files whose path contains one of them;
+//   --list prints each selected file with its tier instead of running them.
 // Node 20's `node --test` neither finds .ts files nor expands quoted globs, so the files are listed here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,14 +17,16 @@ import { spawnSync } from 'node:child_process';
 const TIERS = {
   'test/bench/': 'integration', // the benchmark grid through the CLI, killed and resumed
   'test/cli/': 'integration', // CLI child processes
-  'test/data/': 'integration', // real images (embedded CIFAR-10 subset, Fashion-MNIST, hostile files)
-  'test/data/readers.test.ts': 'unit', // dataset-format parsers on small synthetic fixtures
+  'test/data/': 'unit', // dataset-format parsers and tables on small synthetic fixtures
+  'test/data/fashion-mnist.test.ts': 'integration', // real Fashion-MNIST files through the CLI
+  'test/data/hostile-images.test.ts': 'integration', // broken and hostile image files through the encoder
+  'test/data/image-folder.test.ts': 'integration', // the embedded real CIFAR-10 images
   'test/encoders/': 'integration', // ONNX encoders on real images
   'test/eval/': 'unit',
-  'test/linalg/': 'integration', // ONNX graphs
-  'test/linalg/dho-ref.test.ts': 'unit',
-  'test/linalg/matrix.test.ts': 'unit',
-  'test/loop/': 'integration', // end-to-end active-learning loops
+  'test/linalg/': 'unit', // pure numerics
+  'test/linalg/dho-graph.test.ts': 'integration', // ONNX graphs
+  'test/linalg/onnx-graph.test.ts': 'integration',
+  'test/loop/': 'integration', // trained rounds and end-to-end active-learning loops
   'test/package/': 'integration', // npm pack + install, README example, TypeDoc
   'test/project/': 'integration', // labeling projects: SQLite, crash points, labeling page in a browser
   'test/report/': 'integration', // HTML/SVG/PNG reports (Vega, resvg, browser)
@@ -36,6 +39,8 @@ const TIERS = {
   'test/teachers/class-map.test.ts': 'unit',
   'test/teachers/precomputed.test.ts': 'unit',
   'test/teachers/prompts.test.ts': 'unit',
+  'test/tooling/': 'unit', // documentation references
+  'test/tooling/layers.test.ts': 'integration', // dependency-cruiser processes on temporary trees
   'test/util/': 'unit',
 };
 const TIER_NAMES = ['unit', 'integration'];
@@ -61,11 +66,13 @@ function tierOf(file) {
 
 const args = process.argv.slice(2);
 let tier;
+let list = false;
 const filter = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--tier') tier = args[++i];
   else if (a.startsWith('--tier=')) tier = a.slice('--tier='.length);
+  else if (a === '--list') list = true;
   else filter.push(a);
 }
 if (tier !== undefined && !TIER_NAMES.includes(tier)) {
@@ -90,6 +97,10 @@ const tiers = tier === undefined ? TIER_NAMES : [tier];
 if (!files.some((f) => tiers.includes(tierOf(f)))) {
   console.error(`run-tests: no ${tier} test files match ${filter.join(' ')}`);
   process.exit(1);
+}
+if (list) {
+  for (const f of files.filter((f) => tiers.includes(tierOf(f)))) console.log(`${tierOf(f).padEnd(12)} ${f}`);
+  process.exit(0);
 }
 let failed = false;
 for (const t of tiers) {
