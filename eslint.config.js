@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'runs/**', 'out/**', 'assets/**', '.tmp/**', '.scratch*/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'docs/api/**', '.cache/**', 'runs/**', 'out/**', 'assets/**', '.tmp/**', '.scratch*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,12 +3,14 @@
  * same run (never as timed unit tests). Sections:
  *  1. encoder pipeline (decode + preprocess + ONNX, overlapped) vs onnxruntime alone on pre-decoded tensors;
  *  2. one active-learning round (train DHO student + predict + PCoreSet select) on a 50,000-item pool;
- *  3. (when present) the student and selection micro-benchmarks.
- * Pass section names to run a subset: `npm run bench -- encoder round`.
+ *  3. (when present) the student and selection micro-benchmarks;
+ *  4. CLI start-up: `activekd --help` compiled (bin → dist/) vs through tsx.
+ * Pass section names to run a subset: `npm run bench -- encoder round`, `npm run bench -- startup`.
  */
 import { existsSync } from 'node:fs';
 import { benchEncoder } from './encoder.ts';
 import { benchRound } from './round.ts';
+import { benchStartup } from './startup.ts';
 
 const want = new Set(process.argv.slice(2));
 const on = (name: string): boolean => want.size === 0 || want.has(name);
@@ -24,3 +26,4 @@ if (on('selection') && existsSync(new URL('./selection.ts', import.meta.url))) {
   const m = (await import('./selection.ts')) as { benchSelection: () => Promise<unknown> };
   await m.benchSelection();
 }
+if (on('startup')) await benchStartup();

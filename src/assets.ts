@@ -1,7 +1,9 @@
 /**
  * The assets embedded in the repository (`assets/`): two ImageNet MobileNets as ONNX, the ImageNet
  * label list, the CIFAR-10 and Fashion-MNIST → ImageNet class maps and a small real CIFAR-10 subset. Paths are
- * absolute, resolved from this module's location, so they work from any working directory.
+ * absolute, resolved from this module's location, so they work from any working directory; this module
+ * sits one level below the package root both as source (`src/assets.ts`) and compiled (`dist/assets.js`),
+ * and the npm package ships `assets/` beside `dist/`.
  * Provenance, licenses and checksums: `assets/models/README.md`, `assets/data/cifar10-mini/README.md`.
  */
 import { fileURLToPath } from 'node:url';

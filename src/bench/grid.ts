@@ -164,12 +164,15 @@ export async function warmCache(e: ExperimentOptions, analysisNeedsTeacher: bool
 /** The serialisable part of the experiment options sent to a cell process. */
 export type CellOptions = Omit<ExperimentOptions, 'log'>;
 
-/** Runs one cell in a child process (src/bench/worker.ts); resolves with its exit status. */
+/** Runs one cell in a child process (src/bench/worker.ts, compiled: dist/bench/worker.js); resolves with its exit status. */
 function runCell(c: BenchCell, options: CellOptions): Promise<{ ok: boolean; message?: string }> {
   mkdirSync(c.dir, { recursive: true });
   const logFd = openSync(join(c.dir, 'log.txt'), 'w');
-  const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
-  const child = fork(worker, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', logFd, logFd, 'ipc'], env: { ...process.env, CI: '1' } });
+  // The sibling worker of this module: worker.js when compiled (dist/), worker.ts + the tsx loader when run from src/.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const worker = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url));
+  const execArgv = fromSource ? ['--import', import.meta.resolve('tsx')] : [];
+  const child = fork(worker, [], { execArgv, stdio: ['ignore', logFd, logFd, 'ipc'], env: { ...process.env, CI: '1' } });
   closeSync(logFd);
   return new Promise((res) => {
     let reply: { ok: boolean; message?: string } | null = null;
