@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -34,4 +34,19 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     timeout: 300_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Where the browser tests look for Chromium (Debian package `chromium`, installed by .ci/run). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The one rule of the browser tests (issue 15 #8): without Chromium they are skipped with one
+ * visible line naming what to install, except under `CI=true`, where a missing browser fails.
+ * @returns false to run the test, or the skip message
+ * @throws Error under CI when Chromium is missing
+ */
+export function browserSkip(env: Record<string, string | undefined> = process.env, exists: (p: string) => boolean = existsSync): string | false {
+  if (exists(CHROMIUM)) return false;
+  if (env.CI === 'true' || env.CI === '1') throw new Error(`${CHROMIUM} is missing under CI: install the Debian package chromium (see .ci/run)`);
+  return `${CHROMIUM} not found: browser test skipped (install it with: apt-get install -y chromium)`;
 }

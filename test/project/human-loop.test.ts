@@ -4,7 +4,7 @@
  * round 1, `export` (CLI); the exported ONNX model's outputs equal the in-process predictions.
  *
  * Needs /usr/bin/chromium (Debian package `chromium`, installed by .ci/run). Without it the test
- * fails in CI or as root, and is skipped with a message otherwise.
+ * is skipped with one line saying what to install, and fails under CI=true (`browserSkip`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,12 +17,10 @@ import { preprocessImage } from '../../src/encoders/preprocess.ts';
 import { createSession, f32Tensor } from '../../src/linalg/ort-session.ts';
 import { currentStudent, itemPath, openProject, projectStatus, runProjectRound } from '../../src/project/project.ts';
 import { startLabelServer } from '../../src/server/label-server.ts';
-import { runCli, tempDir } from '../helpers.ts';
+import { browserSkip, CHROMIUM, runCli, tempDir } from '../helpers.ts';
 import { projectData } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const mustHaveBrowser = process.env.CI !== undefined || process.getuid?.() === 0;
-const skip = !existsSync(CHROMIUM) && !mustHaveBrowser ? `${CHROMIUM} not found (apt-get install -y chromium); skipped outside CI when not root` : false;
+const skip = browserSkip();
 
 test('human loop: init, round, label in the browser, import, round, export', { skip, timeout: 240_000 }, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install the Debian package chromium (see .ci/run)`);

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeBenchReport } from '../../src/report/bench-report.ts';
-import { tempDir } from '../helpers.ts';
+import { browserSkip, CHROMIUM, tempDir } from '../helpers.ts';
 import { writeSyntheticBench } from './fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/PNG plots, HTML in headless Chromium', { timeout: 90_000 }, async (t) => {
   const dir = tempDir('activekd-bench-report-');
@@ -52,8 +51,9 @@ test('report from synthetic runs: Table 1 with bold best per column, CSVs, SVG/P
     assert.deepEqual([...readFileSync(join(dir, 'plots', `${p}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
   }
 
-  if (!existsSync(CHROMIUM)) {
-    t.diagnostic('chromium not installed: browser check skipped (apt-get install -y chromium)');
+  const noBrowser = browserSkip();
+  if (noBrowser) {
+    t.diagnostic(noBrowser);
     return;
   }
   const { chromium } = await import('playwright-core');
