@@ -11,7 +11,7 @@ import type { DhoConfig } from '../student/config.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
-import { prepareExperiment, writePreparedTeacher, type PreparedData } from '../loop/prepare.ts';
+import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData } from '../loop/prepare.ts';
 import type { TeacherChoice } from '../teachers/kind.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
@@ -63,6 +63,22 @@ export interface RunRecord {
 }
 
 /**
+ * What {@link prepareExperiment} needs for these experiment options: a teacher when a framework
+ * distils or the bias-propagation analysis is on, the few-shot teacher when a framework is few-shot.
+ */
+export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSetup {
+  const needTeacher = o.frameworks.some((f) => f !== 'no-distill') || (o.analysis !== undefined && o.analysis.bias !== false);
+  return {
+    dataset: o.data,
+    datasetOptions: { ...o.dataset, ...(o.classesFile ? { classesFile: o.classesFile } : {}) },
+    ...(o.studentModel ? { studentModel: o.studentModel } : {}),
+    teacher: needTeacher ? o.teacher : null,
+    fewShot: o.frameworks.includes('few-shot'),
+    encode: o.encode,
+  };
+}
+
+/**
  * Loads the dataset, computes (or reads from cache) student features and teacher probabilities
  * once, then runs every strategy × framework × seed combination with the simulated oracle, writing
  * `results.json` per run and `summary.json` for the whole grid into `out`.
@@ -71,15 +87,7 @@ export interface RunRecord {
 export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRecord[]; prepared: PreparedData; teacherAccuracy: number | null }> {
   const t0 = performance.now();
   const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
-  const needTeacher = o.frameworks.some((f) => f !== 'no-distill') || (o.analysis !== undefined && o.analysis.bias !== false);
-  const prepared = await prepareExperiment({
-    dataset: o.data,
-    datasetOptions: { ...o.dataset, ...(o.classesFile ? { classesFile: o.classesFile } : {}) },
-    ...(o.studentModel ? { studentModel: o.studentModel } : {}),
-    teacher: needTeacher ? o.teacher : null,
-    fewShot: o.frameworks.includes('few-shot'),
-    encode: o.encode,
-  });
+  const prepared = await prepareExperiment(experimentSetup(o));
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
   const C = dataset.classNames.length;
   const q = o.querySize ?? C;

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisOptions } from '../eval/analysis.ts';
-import type { ExperimentOptions } from './experiment.ts';
+import { experimentSetup, type ExperimentOptions } from './experiment.ts';
 import { prepareExperiment, writePreparedTeacher } from '../loop/prepare.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { writeJsonAtomic } from '../report/results.ts';
@@ -147,16 +147,9 @@ export function checkManifest(o: BenchOptions): BenchManifest {
  * filling the on-disk cache that the cells then read, and writes the teacher probabilities to
  * `<out>/teacher` once.
  */
-export async function warmCache(e: ExperimentOptions, analysisNeedsTeacher: boolean): Promise<void> {
-  const needTeacher = e.frameworks.some((f) => f !== 'no-distill') || analysisNeedsTeacher;
-  const prepared = await prepareExperiment({
-    dataset: e.data,
-    datasetOptions: { ...e.dataset, ...(e.classesFile ? { classesFile: e.classesFile } : {}) },
-    ...(e.studentModel ? { studentModel: e.studentModel } : {}),
-    teacher: needTeacher ? e.teacher : null,
-    fewShot: e.frameworks.includes('few-shot'),
-    encode: e.encode,
-  });
+export async function warmCache(e: ExperimentOptions, analysis: AnalysisOptions | undefined): Promise<void> {
+  const { analysis: _a, ...rest } = e;
+  const prepared = await prepareExperiment(experimentSetup({ ...rest, ...(analysis ? { analysis } : {}) }));
   writePreparedTeacher(join(e.out, 'teacher'), prepared);
   e.log(`dataset ${prepared.dataset.root}: ${prepared.dataset.classNames.length} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0} (encoded once; cells read the cache)`);
 }
@@ -203,7 +196,7 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
   if (analysis && e.frameworks.every((f) => f === 'no-distill')) analysis = { ...analysis, bias: false };
   if (pending.length > 0) {
     const t0 = performance.now();
-    await warmCache(e, analysis !== undefined && analysis.bias !== false);
+    await warmCache(e, analysis);
     if (e.encode.cacheDir === null) e.log('warning: --no-cache: every cell encodes the dataset again');
     const threads = e.encode.threads ?? Math.max(1, Math.floor(availableParallelism() / jobs));
     const { log: _log, ...rest } = e;
