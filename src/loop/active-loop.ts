@@ -9,11 +9,9 @@ import { Rng } from '../util/rng.ts';
 import { initialLabeledSet } from './initial.ts';
 import type { Oracle } from './oracle.ts';
 
-/**
- * The distillation framework of a run (paper Table 1 columns): `zero-shot` (fixed teacher
- * probabilities), `few-shot` (CLAP refitted on the labeled set, SPEC §7.2) or `no-distill`.
- */
-export type Framework = 'zero-shot' | 'few-shot' | 'no-distill';
+/** The distillation framework of a run (paper Table 1 columns; one list in src/options/framework.ts). */
+import type { Framework } from '../options/framework.ts';
+export type { Framework };
 
 /** Inputs of one simulated or interactive active-learning run. */
 export interface ActiveLoopInput {

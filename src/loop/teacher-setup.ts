@@ -20,22 +20,9 @@ import { UserError } from '../util/errors.ts';
 import { encodeNpy } from '../util/npy.ts';
 import { Rng } from '../util/rng.ts';
 import type { PreparedData } from './prepare.ts';
+import { DEFAULT_TEACHER, parseTeacherSpec } from '../options/teacher.ts';
 
-/** Which teacher, parsed from `label-transfer`, `clip:DIR` or `precomputed:FILE`. */
-export type TeacherSpec = { readonly kind: 'label-transfer' } | { readonly kind: 'clip'; readonly dir: string } | { readonly kind: 'precomputed'; readonly file: string };
-
-/**
- * Parses a teacher spec.
- * @throws UserError on anything else (naming the accepted forms).
- */
-export function parseTeacherSpec(s: string): TeacherSpec {
-  const t = s.trim();
-  if (t === 'label-transfer') return { kind: 'label-transfer' };
-  const m = /^(clip|precomputed):(.+)$/.exec(t);
-  if (m && m[1] === 'clip') return { kind: 'clip', dir: m[2] as string };
-  if (m && m[1] === 'precomputed') return { kind: 'precomputed', file: m[2] as string };
-  throw new UserError(`--teacher: expected label-transfer, clip:DIR or precomputed:FILE, got "${s}"`);
-}
+export { parseTeacherSpec, type TeacherSpec } from '../options/teacher.ts';
 
 /** Teacher choice and the options of the CLIP, precomputed and few-shot teachers. */
 export interface TeacherChoice {
@@ -66,7 +53,7 @@ export interface LabelTransferChoice {
  *   precomputed file, ids missing for items of the dataset).
  */
 export async function createTeacher(choice: TeacherChoice & LabelTransferChoice, dataset: Dataset, encode: EncodeOptions): Promise<Teacher> {
-  const spec = parseTeacherSpec(choice.spec ?? 'label-transfer');
+  const spec = parseTeacherSpec(choice.spec ?? DEFAULT_TEACHER);
   const enc = { ...encode, progressLabel: 'teacher probabilities' };
   if (spec.kind === 'clip') {
     return ClipTeacher.create({
