@@ -6,7 +6,6 @@ import { modelHash } from '../encoders/session.ts';
 import { accuracy } from '../eval/accuracy.ts';
 import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
-import { writeJsonAtomic } from '../report/results.ts';
 import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { DhoConfig } from '../student/config.ts';
@@ -15,6 +14,7 @@ import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from './active-loop.ts';
 import { SimulatedOracle } from './oracle.ts';
 import { prepareData, type PreparedData } from './prepare.ts';
+import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from './results.ts';
 import { createFewShotTeacher, createTeacher, writeTeacherProbs, type TeacherChoice } from './teacher-setup.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
@@ -134,21 +134,23 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
         const seconds = (performance.now() - tr) / 1000;
         runs.push({ strategy: name, framework, seed, result, seconds });
         const dir = multi ? join(o.out, `${name}__${framework}__seed${seed}`) : o.out;
-        writeJsonAtomic(join(dir, 'results.json'), {
-          config: { strategy: name, strategyConfig: strategy.config, framework, seed, rounds: o.rounds, querySize: q, initialShots: o.initialShots },
-          ...manifest,
-          ...(runTeacher ? { fewShotTeacher: { id: runTeacher.id, config: runTeacher.config, fits: runTeacher.fits } } : {}),
-          initialIds: result.initialIds,
-          rounds: result.rounds,
-          finalAccuracy: result.rounds.at(-1)?.testAccuracy ?? null,
-          ...(analysis ? { analysis: analysis.result() } : {}),
-          timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
-        });
+        writeResults(
+          join(dir, 'results.json'),
+          resultsDocument({
+            config: { strategy: name, strategyConfig: strategy.config, framework, seed, rounds: o.rounds, querySize: q, initialShots: o.initialShots },
+            ...manifest,
+            ...(runTeacher ? { fewShotTeacher: { id: runTeacher.id, config: runTeacher.config, fits: [...runTeacher.fits] } } : {}),
+            initialIds: result.initialIds,
+            rounds: result.rounds,
+            ...(analysis ? { analysis: analysis.result() } : {}),
+            timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
+          }),
+        );
         o.log(roundsTable(result.rounds));
       }
     }
   }
-  if (multi) writeJsonAtomic(join(o.out, 'summary.json'), { ...manifest, grid: summarize(runs) });
+  if (multi) writeSummary(join(o.out, 'summary.json'), runGridSummaryDocument({ ...manifest, grid: summarize(runs) }));
   return { runs, prepared, teacherAccuracy };
 }
 
