@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import type { Matrix } from '../src/linalg/matrix.ts';
 import { badgeGreedy } from '../src/strategies/badge-kernel.ts';
 import { badgeKMeansPP } from '../src/strategies/badge-kmeanspp.ts';
-import { softmaxRows } from '../src/strategies/common.ts';
+import { softmaxRows } from '../src/linalg/softmax.ts';
 import { kCenterGreedy, type KCenterArgs, type KCenterResult } from '../src/strategies/kcenter.ts';
 import { badgeGreedyGraph, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../src/strategies/kcenter-graph.ts';
 import { badgeGreedyNaive, kCenterGreedyNaive } from '../src/strategies/kcenter-reference.ts';

@@ -11,12 +11,9 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSETS, mobilenetV1Spec } from '../assets.ts';
-import { openDataset } from '../data/open.ts';
 import type { AnalysisOptions } from '../eval/analysis.ts';
-import type { ExperimentOptions } from '../loop/experiment.ts';
-import { createFewShotTeacher, createTeacher, writeTeacherProbs } from '../loop/teacher-setup.ts';
-import { prepareData } from '../loop/prepare.ts';
+import type { ExperimentOptions } from './experiment.ts';
+import { prepareExperiment, writePreparedTeacher } from '../loop/prepare.ts';
 import { benchManifestDocument, readBenchManifest, readResults, writeBenchManifest } from '../loop/results.ts';
 import type { BenchManifest } from '../loop/results-schema.ts';
 import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
@@ -154,16 +151,17 @@ export function checkManifest(o: BenchOptions): BenchManifest {
  * `<out>/teacher` once.
  */
 export async function warmCache(e: ExperimentOptions, analysisNeedsTeacher: boolean): Promise<void> {
-  const dataset = await openDataset(resolve(e.data), { ...e.dataset, ...(e.classesFile ? { classesFile: e.classesFile } : {}) });
-  const studentSpec = mobilenetV1Spec(e.studentModel ? resolve(e.studentModel) : ASSETS.mobilenetV1);
   const needTeacher = e.frameworks.some((f) => f !== 'no-distill') || analysisNeedsTeacher;
-  const teacher = needTeacher ? await createTeacher(e.teacher, dataset, e.encode) : null;
-  const prepared = await prepareData(dataset, studentSpec, teacher, e.encode);
-  if (teacher && e.frameworks.includes('few-shot')) await createFewShotTeacher(teacher, prepared, e.teacher.clap, e.encode);
-  if (prepared.teacherTrain) {
-    writeTeacherProbs(join(e.out, 'teacher'), 'probs', [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])]);
-  }
-  e.log(`dataset ${dataset.root}: ${dataset.classNames.length} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0} (encoded once; cells read the cache)`);
+  const prepared = await prepareExperiment({
+    dataset: e.data,
+    datasetOptions: { ...e.dataset, ...(e.classesFile ? { classesFile: e.classesFile } : {}) },
+    ...(e.studentModel ? { studentModel: e.studentModel } : {}),
+    teacher: needTeacher ? e.teacher : null,
+    fewShot: e.frameworks.includes('few-shot'),
+    encode: e.encode,
+  });
+  writePreparedTeacher(join(e.out, 'teacher'), prepared);
+  e.log(`dataset ${prepared.dataset.root}: ${prepared.dataset.classNames.length} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0} (encoded once; cells read the cache)`);
 }
 
 /** The serialisable part of the experiment options sent to a cell process. */

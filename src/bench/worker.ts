@@ -5,7 +5,7 @@
  * Exits at once when the parent disappears (IPC disconnect), so a killed benchmark leaves no
  * orphan cells behind.
  */
-import { runExperiment } from '../loop/experiment.ts';
+import { runExperiment } from './experiment.ts';
 import { UserError } from '../util/errors.ts';
 import type { CellOptions } from './grid.ts';
 

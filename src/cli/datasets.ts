@@ -5,7 +5,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { checkDataset, type DatasetReport } from '../data/check.ts';
 import type { SplitLimit } from '../data/common.ts';
-import { DATASET_FORMATS, FORMAT_HELP, openDataset, type OpenDatasetOptions } from '../data/open.ts';
+import { DATASET_FORMATS, FORMAT_HELP } from '../data/formats.ts';
+import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import { nonNegativeInt, numberIn } from './parse.ts';
 
 /**

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSETS } from '../assets.ts';
-import { runExperiment } from '../loop/experiment.ts';
+import { runExperiment } from '../bench/experiment.ts';
 import { summaryTable } from '../report/tables.ts';
 import { strategyNames } from '../strategies/registry.ts';
 import { UserError } from '../util/errors.ts';

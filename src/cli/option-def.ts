@@ -17,6 +17,12 @@ export interface OptionOverrides<T> {
   flags?: string;
   /** Make the option mandatory. */
   required?: boolean;
+  /**
+   * A stricter command-line parser than the definition's validator, for values a registry above
+   * the options layer checks (e.g. `--teacher` specs: src/teachers/registry.ts). Its UserError is
+   * reported like the definition's.
+   */
+  parse?: (raw: string) => T;
 }
 
 /**
@@ -30,14 +36,14 @@ export function cliOption<T>(def: OptionDef<T>, o: OptionOverrides<T> = {}): Opt
   const description = o.description ?? def.description;
   const opt = new Option(o.flags ?? def.flags, dflt === undefined && text !== undefined ? `${description} (default: ${text})` : description);
   if (def.choices) opt.choices(def.choices);
-  if (opt.required || opt.optional) opt.argParser(commanderParser(def));
+  if (opt.required || opt.optional) opt.argParser(commanderParser(o.parse ? { parse: o.parse } : def));
   if (dflt !== undefined) opt.default(dflt, text);
   if (o.required) opt.makeOptionMandatory();
   return opt;
 }
 
 /** `def.parse` for commander: its UserError becomes InvalidArgumentError (commander prints it with the flag). */
-export function commanderParser<T>(def: OptionDef<T>): (raw: string) => T {
+export function commanderParser<T>(def: Pick<OptionDef<T>, 'parse'>): (raw: string) => T {
   return (raw: string) => {
     try {
       return def.parse(raw);

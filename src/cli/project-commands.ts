@@ -1,13 +1,14 @@
 /**
  * The human-in-the-loop commands (issue 6): `init`, `round`, `import-labels`, `label`, `status`,
- * `export`. Argument parsing only; the work is in src/loop/project*.ts and src/server/.
+ * `export`. Argument parsing only; the work is in src/project/ and src/server/.
  */
 import { Command } from 'commander';
-import { exportProject } from '../loop/project-export.ts';
-import { importLabels } from '../loop/project-labels.ts';
-import { initProject, projectStatus, runRound } from '../loop/project.ts';
-import { BUDGET_OPTION, CACHE_DIR_OPTION, HIDDEN_OPTION, PROJECT_TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
+import { BUDGET_OPTION, CACHE_DIR_OPTION, HIDDEN_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
+import { exportProject } from '../project/export.ts';
+import { importLabels } from '../project/labels.ts';
+import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
+import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt } from './parse.ts';
 
@@ -22,7 +23,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .requiredOption('--images <dir>', 'folder of unlabeled images (searched recursively)')
     .requiredOption('--classes <file>', 'class names, one per line')
     .option('--test <dir>', 'labeled test folder (<class>/<image>) for accuracy in status')
-    .addOption(cliOption(PROJECT_TEACHER_OPTION))
+    .addOption(cliOption(TEACHER_OPTION, { description: `teacher: ${teacherSpecHelp()}; none trains without distillation`, parse: (raw) => (parseTeacherSpec(raw), raw) }))
     .option('--class-map <file>', 'label-transfer class map JSON (default: the embedded CIFAR-10 or Fashion-MNIST map whose keys cover the dataset classes)')
     .addOption(cliOption(STUDENT_HEAD_OPTION))
     .addOption(cliOption(HIDDEN_OPTION))
@@ -59,7 +60,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .addOption(cliOption(QUERY_OPTION, { description: 'images to select', defaultText: "the project's" }))
     .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
     .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean }) => {
-      const r = await runRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
+      const r = await runProjectRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
       log(`round ${r.round.round}: ${r.selection.length} image(s) to label${r.reused ? ' (already journaled; exports re-written)' : ''}`);
       log(`  CSV: ${r.csv}`);
       log(`  Label Studio tasks: ${r.tasks}`);

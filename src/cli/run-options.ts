@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { ExperimentOptions } from '../loop/experiment.ts';
+import type { ExperimentOptions } from '../bench/experiment.ts';
 import {
   CACHE_DIR_OPTION,
   CE_WEIGHT_OPTION,
@@ -21,6 +21,7 @@ import {
 } from '../options/definitions.ts';
 import type { Framework } from '../options/framework.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
+import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
 import { cliOption } from './option-def.ts';
 import { numberIn } from './parse.ts';
@@ -53,7 +54,7 @@ export function addRunOptions(cmd: Command, defaults: RunDefaults): Command {
     .addOption(cliOption(CE_WEIGHT_OPTION))
     .addOption(cliOption(STANDARDIZE_OPTION))
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
-    .addOption(cliOption(TEACHER_OPTION))
+    .addOption(cliOption(TEACHER_OPTION, { description: `teacher: ${teacherSpecHelp()}`, parse: (raw) => (parseTeacherSpec(raw), raw) }))
     .option('--prompts <dataset>', 'CLIP prompt templates of a dataset key (caltech101, dtd, eurosat, fgvc, food101, oxford_flowers, oxford_pets, stanford_cars, sun397, ucf101, imagenet); default "a photo of a {}."')
     .option('--clip-download <model-id>', 'allow downloading missing CLIP files from this hub model id (e.g. Xenova/clip-vit-base-patch32)')
     .addOption(new Option('--precomputed-kind <kind>', 'what a precomputed teacher file holds (default probs; JSONL: its field names)').choices(['probs', 'logits']))

@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Matrix } from '../linalg/matrix.ts';
-import { softmaxRows } from '../strategies/common.ts';
+import { softmaxRows } from '../linalg/softmax.ts';
 import { assertProbabilities, loadIds, loadLabels, loadMatrix } from '../strategies/io.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { SelectionContext, StrategyInput, StudentPredictions } from '../strategies/types.ts';

@@ -3,10 +3,11 @@
  * format of the paper's ten "other" datasets.
  */
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { checkListedFiles, itemId, makeSplit, statOrNull, readTextFile, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
+import { onlyFile, type DatasetFormatEntry } from './format-entry.ts';
 import { parseJsonLocated, type LocatedJson } from './json-locate.ts';
 
 /** Options of {@link readCoopSplit}. */
@@ -197,3 +198,25 @@ export async function readCoopSplit(file: string, opts: CoopSplitOptions = {}): 
 export function isCoopSplitName(name: string): boolean {
   return /^split_zhou_.*\.json$/i.test(basename(name));
 }
+
+/**
+ * The `coop` dataset format ({@link readCoopSplit}): a `.json` file, or a folder holding exactly
+ * one `split_zhou_*.json` (two or more: UserError). Options: imageRoot, allowMissing; a classes
+ * file is refused (the class names come from the split file).
+ */
+export const COOP_FORMAT: DatasetFormatEntry = Object.freeze<DatasetFormatEntry>({
+  name: 'coop',
+  aliases: ['split-json', 'json'],
+  help: 'CoOp split file split_zhou_*.json (or a folder holding one) + its image folder',
+  detectFile: async (file) => (extname(file).toLowerCase() === '.json' ? file : null),
+  detectFolder: async (dir, entries) => {
+    const coop = entries.filter((e) => !e.dir && isCoopSplitName(e.name));
+    if (coop.length > 1) throw new UserError(`${coop.length} split files in ${dir} (${coop.map((e) => e.name).join(', ')}): pass the one to read`);
+    return coop.length === 1 ? join(dir, (coop[0] as { name: string }).name) : null;
+  },
+  target: async (path, isDir) => (isDir ? onlyFile(path, isCoopSplitName, 'split_zhou_*.json split file') : path),
+  read: async (target, o) => {
+    if (o.classesFile !== undefined) throw new UserError('a classes file does not apply to CoOp split files: their class names come from the classname field');
+    return readCoopSplit(target, { ...(o.imageRoot !== undefined ? { imageRoot: o.imageRoot } : {}), allowMissing: o.allowMissing ?? false });
+  },
+});

@@ -3,10 +3,11 @@
  * and `images_variant_{train,val,test}.txt` beside an `images/` folder (the `data/` folder of
  * `fgvc-aircraft-2013b`).
  */
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { checkListedFiles, itemId, makeSplit, readTextFile, splitLines, statOrNull, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
+import type { DatasetFormatEntry } from './format-entry.ts';
 
 /** Options of {@link readFgvc}. */
 export interface FgvcOptions {
@@ -110,3 +111,24 @@ export async function readFgvc(source: string, opts: FgvcOptions = {}): Promise<
   const val = build('val');
   return { root: dataDir, classNames, train, ...(test && test.ids.length > 0 ? { test } : {}), ...(val && val.ids.length > 0 ? { val } : {}), skipped };
 }
+
+/**
+ * The `fgvc` dataset format ({@link readFgvc}): `variants.txt` or an `images_variant_*.txt` file
+ * (its folder is read), or a folder with `variants.txt` in it or in its `data/` folder. Option:
+ * allowMissing; a classes file is refused (the class names are the lines of variants.txt).
+ */
+export const FGVC_FORMAT: DatasetFormatEntry = Object.freeze<DatasetFormatEntry>({
+  name: 'fgvc',
+  aliases: ['fgvc_aircraft'],
+  help: 'FGVC-Aircraft: variants.txt + images_variant_{train,val,test}.txt + images/',
+  detectFile: async (file) => {
+    const name = basename(file);
+    return name === 'variants.txt' || /^images_variant_\w+\.txt$/.test(name) ? dirname(file) : null;
+  },
+  detectFolder: async (dir) => ((await fgvcDataDir(dir)) !== null ? dir : null),
+  target: async (path, isDir) => (isDir ? path : dirname(path)),
+  read: async (target, o) => {
+    if (o.classesFile !== undefined) throw new UserError('a classes file does not apply to FGVC-Aircraft: its class names are the lines of variants.txt');
+    return readFgvc(target, { allowMissing: o.allowMissing ?? false });
+  },
+});

@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { UserError } from '../util/errors.ts';
 import { firstPerClass, limitFor, mapLimit, makeSplit, statOrNull, type ReadDataset, type SplitLimit } from './common.ts';
 import type { Split } from './dataset.ts';
+import type { DatasetFormatEntry } from './format-entry.ts';
 import { readClassesFile } from './image-folder.ts';
 
 /** Fashion-MNIST's class names, label order (zalandoresearch/fashion-mnist README). */
@@ -208,3 +209,24 @@ export async function readIdx(source: string, opts: IdxOptions = {}): Promise<Re
   const train = splits.train as Split;
   return { root: dir, classNames, train, ...(splits.test ? { test: splits.test } : {}), skipped: [] };
 }
+
+/**
+ * The `idx` dataset format ({@link readIdx}): an IDX file (its folder is read) or a folder with
+ * one. Options: classesFile, limitPerClass, limit (applied before the PNGs are written), cacheDir.
+ */
+export const IDX_FORMAT: DatasetFormatEntry = Object.freeze<DatasetFormatEntry>({
+  name: 'idx',
+  aliases: ['mnist'],
+  help: 'IDX files (MNIST / Fashion-MNIST), gzipped or not',
+  detectFile: async (file) => (isIdxName(file) ? file : null),
+  detectFolder: async (dir, entries) => (entries.some((e) => !e.dir && isIdxName(e.name)) ? dir : null),
+  target: async (path) => path,
+  read: async (target, o) =>
+    readIdx(target, {
+      ...(o.classesFile !== undefined ? { classesFile: o.classesFile } : {}),
+      ...(o.limitPerClass !== undefined ? { limitPerClass: o.limitPerClass } : {}),
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+    }),
+  appliesLimits: true,
+});

@@ -10,6 +10,7 @@ import { UserError } from '../util/errors.ts';
 import { readUserLines } from '../util/text-file.ts';
 import { byCodePoint, displayName, isUtf8Name, statOrNull, stratifiedSplit, takeSplit } from './common.ts';
 import type { Dataset, SkippedFile, Split } from './dataset.ts';
+import type { DatasetFormatEntry } from './format-entry.ts';
 
 /**
  * Image file extensions read by default (lower case, without the dot): the formats sharp decodes.
@@ -295,3 +296,27 @@ async function readFlat(absRoot: string, exts: Set<string>, opts: ImageFolderOpt
   const t = takeSplit(all, test);
   return t.ids.length > 0 ? { root: absRoot, classNames, train: takeSplit(all, train), test: t, skipped } : { root: absRoot, classNames, train: all, skipped };
 }
+
+/**
+ * The `imagefolder` dataset format ({@link readImageFolder}): a folder with a `train/` folder is
+ * detected before every other folder format; a folder with only class folders after all of them.
+ * Options: classesFile, testFraction, splitSeed, extensions.
+ */
+export const IMAGE_FOLDER_FORMAT: DatasetFormatEntry = Object.freeze<DatasetFormatEntry>({
+  name: 'imagefolder',
+  aliases: ['image-folder', 'folder'],
+  help: 'root/train/<class>/<image> (+ root/test/...), or root/<class>/<image> (split by --test-fraction)',
+  detectFolder: async (dir, entries) => (entries.some((e) => e.dir && e.name === 'train') ? dir : null),
+  detectFallback: async (dir, entries) => (entries.some((e) => e.dir) ? dir : null),
+  target: async (path, isDir) => {
+    if (!isDir) throw new UserError(`--format imagefolder needs a folder, got the file ${path}`);
+    return path;
+  },
+  read: async (target, o) =>
+    readImageFolder(target, {
+      ...(o.classesFile !== undefined ? { classesFile: o.classesFile } : {}),
+      ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}),
+      ...(o.splitSeed !== undefined ? { splitSeed: o.splitSeed } : {}),
+      ...(o.extensions !== undefined ? { extensions: o.extensions } : {}),
+    }),
+});

@@ -4,10 +4,11 @@
  * (ANCHORS.md #12).
  */
 import { parse } from 'csv-parse/sync';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { byCodePoint, checkListedFiles, itemId, makeSplit, readTextFile, splitLines, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
+import { onlyFile, type DatasetFormatEntry, type DirEntry } from './format-entry.ts';
 import { readClassesFile } from './image-folder.ts';
 
 /** Options of {@link readManifest}. */
@@ -186,3 +187,33 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
   const val = build('val');
   return { root: base, classNames, train, ...(test.ids.length > 0 ? { test } : {}), ...(val.ids.length > 0 ? { val } : {}), skipped };
 }
+
+const MANIFEST_EXT: Readonly<Record<string, 'csv' | 'jsonl'>> = Object.freeze({ '.csv': 'csv', '.tsv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' });
+
+/** The manifest kind of a file name by its extension (`.csv`/`.tsv` → csv, `.jsonl`/`.ndjson` → jsonl), or undefined. */
+export function manifestKind(name: string): 'csv' | 'jsonl' | undefined {
+  return MANIFEST_EXT[extname(name).toLowerCase()];
+}
+
+/** The manifest format entry of one kind: a folder counts only when it holds exactly one manifest (of either kind). */
+function manifestFormat(kind: 'csv' | 'jsonl', aliases: readonly string[], help: string): DatasetFormatEntry {
+  return Object.freeze<DatasetFormatEntry>({
+    name: kind,
+    aliases,
+    help,
+    detectFile: async (file) => (manifestKind(file) === kind ? file : null),
+    detectFolder: async (dir, entries: readonly DirEntry[]) => {
+      const manifests = entries.filter((e) => !e.dir && manifestKind(e.name) !== undefined);
+      const only = manifests.length === 1 ? (manifests[0] as DirEntry).name : undefined;
+      return only !== undefined && manifestKind(only) === kind ? join(dir, only) : null;
+    },
+    target: async (path, isDir) => (isDir ? onlyFile(path, (n) => manifestKind(n) === kind, `${kind} manifest`) : path),
+    read: async (target, o) => readManifest(target, { kind, allowMissing: o.allowMissing ?? false, ...(o.classesFile !== undefined ? { classesFile: o.classesFile } : {}) }),
+  });
+}
+
+/** The `csv` dataset format ({@link readManifest}): a `.csv`/`.tsv` file, or a folder whose only manifest is one. Options: classesFile, allowMissing. */
+export const CSV_FORMAT: DatasetFormatEntry = manifestFormat('csv', ['tsv'], 'CSV/TSV manifest with a path,label[,split] header');
+
+/** The `jsonl` dataset format ({@link readManifest}): a `.jsonl`/`.ndjson` file, or a folder whose only manifest is one. Options: classesFile, allowMissing. */
+export const JSONL_FORMAT: DatasetFormatEntry = manifestFormat('jsonl', ['ndjson'], 'JSON-Lines manifest of {"path", "label", "split"} objects');

@@ -8,8 +8,9 @@
 import type { Matrix } from '../linalg/matrix.ts';
 import { argmaxRows, takeRows } from '../linalg/matrix.ts';
 import type { SelectInfo } from '../loop/active-loop.ts';
+import type { KMeansResult } from '../linalg/kmeans.ts';
 import type { ProbRowsDoc, RoundAnalysisDoc, RunAnalysisDoc } from '../loop/results-schema.ts';
-import { biasMetrics, kmeans, type BiasOptions, type KMeansResult } from './bias.ts';
+import { biasMetrics, teacherClusters, type BiasOptions } from './bias.ts';
 import { batchCriteria, type CriteriaOptions } from './criteria.ts';
 import { pickedClassCounts } from './picked-classes.ts';
 import { coverageRadius, predictionStability, teacherStudentAgreement } from './stopping.ts';
@@ -87,7 +88,7 @@ export function createRunAnalysis(input: RunAnalysisInput): { onSelect: (info: S
         rec.criteria = batchCriteria({ probs: pickedProbs, features: takeRows(info.pool.features, pickPos) }, { probs: info.labeled.probs, features: info.labeled.features }, info.pickedLabels, C, critOpt);
       }
       if (biasOpt !== false && input.teacherProbs) {
-        clusters ??= kmeans(input.teacherProbs, biasOpt.k, { nInit: biasOpt.nInit, seed: biasOpt.seed });
+        clusters ??= teacherClusters(input.teacherProbs, biasOpt.k, { nInit: biasOpt.nInit, seed: biasOpt.seed });
         // Student probabilities placed at global rows; evaluated on U only.
         const full = { rows: input.teacherProbs.rows, cols: C, data: new Float32Array(input.teacherProbs.rows * C) };
         info.poolRows.forEach((g, k) => full.data.set(info.pool.probs.data.subarray(k * C, (k + 1) * C), g * C));

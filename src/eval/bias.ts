@@ -3,22 +3,13 @@
  * k-means on the teacher's probabilities, propagated centroids ν = λ·onehot(y) + (1−λ)·μ_k, and
  * how the student's predictions sit relative to them.
  */
+import { l1DistanceSerial } from '../linalg/distance.ts';
+import { kMeans, type KMeansResult } from '../linalg/kmeans.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import { Rng } from '../util/rng.ts';
 
-/** A k-means clustering. */
-export interface KMeansResult {
-  /** K×C centroids (row-major, float64). */
-  centroids: Float64Array;
-  k: number;
-  /** Cluster index of every input row. */
-  assign: Int32Array;
-  /** Sum of squared Euclidean distances to the assigned centroid (the best over `nInit`). */
-  inertia: number;
-}
-
-/** Options of {@link kmeans}. */
-export interface KMeansOptions {
+/** Options of {@link teacherClusters}. */
+export interface TeacherClusterOptions {
   /** Independent k-means++ restarts; the lowest inertia wins (SPEC: n_init ≥ 10). Default 10. */
   nInit?: number;
   /** Lloyd iterations per restart. Default 100. */
@@ -28,79 +19,16 @@ export interface KMeansOptions {
 }
 
 /**
- * Seeded k-means (Euclidean, k-means++ initialisation, Lloyd iterations, `nInit` restarts).
- * Empty clusters keep their previous centroid.
- * @param x N×C rows to cluster
- * @param k number of clusters, clamped to N
+ * The k-means of the bias metrics (SPEC §11.1: KMeans(K, Euclidean, n_init ≥ 10) on the teacher
+ * probabilities): the shared {@link kMeans} with float64 centroids and squared distances
+ * (`arithmetic: 'float64-squared'`), `nInit` restarts from one `Rng(seed)`.
+ * @param x N×C teacher probabilities (N ≥ 1).
+ * @param k number of clusters, clamped to [1, N].
+ * @throws RangeError when N = 0 or nInit / maxIter are invalid.
  */
-export function kmeans(x: Matrix, k: number, opts: KMeansOptions = {}): KMeansResult {
-  const { rows: n, cols: c, data } = x;
-  const K = Math.max(1, Math.min(k, n));
-  const rng = new Rng(opts.seed ?? 0);
-  const maxIter = opts.maxIter ?? 100;
-  let best: KMeansResult | null = null;
-  const d2 = (i: number, cent: Float64Array, j: number): number => {
-    let s = 0;
-    for (let t = 0; t < c; t++) s += ((data[i * c + t] as number) - (cent[j * c + t] as number)) ** 2;
-    return s;
-  };
-  for (let run = 0; run < (opts.nInit ?? 10); run++) {
-    const cent = new Float64Array(K * c);
-    const first = rng.int(n);
-    for (let t = 0; t < c; t++) cent[t] = data[first * c + t] as number;
-    const dmin = new Float64Array(n).fill(Infinity);
-    for (let j = 1; j < K; j++) {
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        dmin[i] = Math.min(dmin[i] as number, d2(i, cent, j - 1));
-        total += dmin[i] as number;
-      }
-      let r = rng.next() * total;
-      let pick = n - 1;
-      for (let i = 0; i < n; i++) {
-        r -= dmin[i] as number;
-        if (r < 0) {
-          pick = i;
-          break;
-        }
-      }
-      if (!(total > 0)) pick = rng.int(n);
-      for (let t = 0; t < c; t++) cent[j * c + t] = data[pick * c + t] as number;
-    }
-    const assign = new Int32Array(n).fill(-1);
-    let inertia = 0;
-    for (let it = 0; it < maxIter; it++) {
-      let changed = false;
-      inertia = 0;
-      for (let i = 0; i < n; i++) {
-        let bj = 0;
-        let bd = Infinity;
-        for (let j = 0; j < K; j++) {
-          const dd = d2(i, cent, j);
-          if (dd < bd) {
-            bd = dd;
-            bj = j;
-          }
-        }
-        inertia += bd;
-        if (assign[i] !== bj) {
-          assign[i] = bj;
-          changed = true;
-        }
-      }
-      if (!changed) break;
-      const sum = new Float64Array(K * c);
-      const cnt = new Float64Array(K);
-      for (let i = 0; i < n; i++) {
-        const j = assign[i] as number;
-        cnt[j]! += 1;
-        for (let t = 0; t < c; t++) sum[j * c + t]! += data[i * c + t] as number;
-      }
-      for (let j = 0; j < K; j++) if ((cnt[j] as number) > 0) for (let t = 0; t < c; t++) cent[j * c + t] = (sum[j * c + t] as number) / (cnt[j] as number);
-    }
-    if (!best || inertia < best.inertia) best = { centroids: cent, k: K, assign, inertia };
-  }
-  return best as KMeansResult;
+export function teacherClusters(x: Matrix, k: number, opts: TeacherClusterOptions = {}): KMeansResult {
+  const K = Math.max(1, Math.min(k, x.rows));
+  return kMeans(x, K, new Rng(opts.seed ?? 0), { maxIterations: opts.maxIter ?? 100, restarts: opts.nInit ?? 10, arithmetic: 'float64-squared' });
 }
 
 /** Bias-propagation metrics of one student's predictions (SPEC §11.1). */
@@ -129,7 +57,7 @@ export interface BiasOptions {
 
 /**
  * Bias metrics of student probabilities `ps` (N×C) against a k-means of the teacher probabilities
- * `pt` (N×C, same rows; `clusters.assign` indexes the same rows), ground truth `labels` (N).
+ * `pt` (N×C, same rows; `clusters.labels` indexes the same rows), ground truth `labels` (N).
  * Candidate centres V = {λ·e_c + (1−λ)·μ_k : c < C, k < K} (K·C of them).
  * @param rows optional subset of row indices to evaluate on (e.g. the unlabeled pool); default all
  */
@@ -152,8 +80,7 @@ export function biasMetrics(ps: Matrix, pt: Matrix, labels: Int32Array, clusters
     let best = Infinity;
     let bv = 0;
     for (let v = 0; v < nv; v++) {
-      let d = 0;
-      for (let t = 0; t < C; t++) d += Math.abs((ps.data[i * C + t] as number) - (V[v * C + t] as number));
+      const d = l1DistanceSerial(ps.data, i * C, V, v * C, C);
       if (d < best) {
         best = d;
         bv = v;
@@ -162,15 +89,13 @@ export function biasMetrics(ps: Matrix, pt: Matrix, labels: Int32Array, clusters
     }
     knn += best;
     const y = labels[i] as number;
-    const k = clusters.assign[i] as number;
+    const k = clusters.labels[i] as number;
     const nu = (k * C + y) * C;
-    let dp = 0;
-    for (let t = 0; t < C; t++) dp += Math.abs((ps.data[i * C + t] as number) - (V[nu + t] as number));
+    const dp = l1DistanceSerial(ps.data, i * C, V, nu, C);
     prop += dp;
     if (dp <= delta) within++;
     for (let kk = 0; kk < K; kk++) {
-      let dt = 0;
-      for (let t = 0; t < C; t++) dt += Math.abs((pt.data[i * C + t] as number) - (clusters.centroids[kk * C + t] as number));
+      const dt = l1DistanceSerial(pt.data, i * C, clusters.centroids, kk * C, C);
       if (dt <= delta) activeT[kk] = 1;
     }
     const m = votes.get(bv) ?? new Map<number, number>();

@@ -1,6 +1,7 @@
 /**
  * Selection criteria of a queried batch (paper Fig. 10; SPEC.md §11.2, reconstructed).
  */
+import { dotSerial, l2NormalizeRows, squaredL2Serial } from '../linalg/distance.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import { classHistogram } from './picked-classes.ts';
 
@@ -10,7 +11,7 @@ export interface BatchCriteria {
   uncertainty: number;
   /** H(histogram of the ground-truth labels of S) / log C. */
   classBalance: number;
-  /** mean_{x∈S} min_{x'∈L∪S, x'≠x} (1 − ẑ(x)·ẑ(x')) / `featureScale` (ẑ = L2-normalised student features). */
+  /** mean_{x∈S} min_{x'∈L∪S, x'≠x} (1 − ẑ(x)·ẑ(x')) / `featureScale` (ẑ = L2-normalised student features, torch `F.normalize`). */
   featureDiversity: number;
   /** mean_{x∈S} min_{x'∈L∪S, x'≠x} ‖p(x) − p(x')‖₂ / `probScale`. */
   probDiversity: number;
@@ -64,29 +65,11 @@ export function batchCriteria(
   let unc = 0;
   for (let i = 0; i < s; i++) unc += normalisedEntropy(picked.probs.data.subarray(i * C, (i + 1) * C));
   const hist = classHistogram(pickedLabels, C);
-  const unit = (m: Matrix): Float32Array => {
-    const out = new Float32Array(m.data.length);
-    for (let i = 0; i < m.rows; i++) {
-      let n = 0;
-      for (let j = 0; j < m.cols; j++) n += (m.data[i * m.cols + j] as number) ** 2;
-      const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-      for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j] as number) * inv;
-    }
-    return out;
-  };
   const D = picked.features.cols;
-  const zs = unit(picked.features);
-  const zl = unit(labeled.features);
-  const cosDist = (a: Float32Array, i: number, b: Float32Array, j: number): number => {
-    let dot = 0;
-    for (let k = 0; k < D; k++) dot += (a[i * D + k] as number) * (b[j * D + k] as number);
-    return 1 - dot;
-  };
-  const l2 = (a: Float32Array, i: number, b: Float32Array, j: number): number => {
-    let d = 0;
-    for (let k = 0; k < C; k++) d += ((a[i * C + k] as number) - (b[j * C + k] as number)) ** 2;
-    return Math.sqrt(d);
-  };
+  const zs = l2NormalizeRows(picked.features).data;
+  const zl = l2NormalizeRows(labeled.features).data;
+  const cosDist = (a: Float32Array, i: number, b: Float32Array, j: number): number => 1 - dotSerial(a, i * D, b, j * D, D);
+  const l2 = (a: Float32Array, i: number, b: Float32Array, j: number): number => Math.sqrt(squaredL2Serial(a, i * C, b, j * C, C));
   const meanMin = (dist: (a: Float32Array, i: number, b: Float32Array, j: number) => number, sData: Float32Array, lData: Float32Array, lRows: number): number => {
     let total = 0;
     for (let i = 0; i < s; i++) {

@@ -3,8 +3,8 @@
  * kernels, one value per query round. The per-run analysis (analysis.ts) records the first three at
  * selection time; the accuracy gain per label is derived from the learning curve in the report.
  */
-import { argmaxRows, type Matrix } from '../linalg/matrix.ts';
-import { checkKCenterArgs, initialMinDist } from '../strategies/kcenter.ts';
+import { l2Distance, minDistances } from '../linalg/distance.ts';
+import { argmaxRows, assertFinite, type Matrix } from '../linalg/matrix.ts';
 import type { CurvePoint } from './curves.ts';
 
 /** The stopping signals recorded per query round (results.json `analysis.rounds[i].stopping`). */
@@ -20,8 +20,8 @@ export interface StoppingSignals {
 /**
  * Coverage radius of the unlabeled pool U by the labeled set L — the k-center objective that
  * PCoreSet's farthest-first traversal greedily reduces (SPEC.md §9.4; Sener & Savarese 2018):
- * `max_{u∈U} min_{l∈L} ‖p(u) − p(l)‖₂`, computed with the running-minimum kernel of k-center greedy
- * (`initialMinDist`, O(|U|) extra memory, no |U|×|L| matrix).
+ * `max_{u∈U} min_{l∈L} ‖p(u) − p(l)‖₂`, computed with the running-minimum kernel that k-center greedy
+ * starts from (`minDistances` with `l2Distance`, O(|U|) extra memory, no |U|×|L| matrix).
  * @param pool |U|×C student combined probabilities of the unlabeled pool (rows on the simplex)
  * @param labeled |L|×C student combined probabilities of the labeled set (same C)
  * @returns the radius in L2 units of the probability simplex, ∈ [0, √2] for probability rows;
@@ -29,11 +29,12 @@ export interface StoppingSignals {
  * @throws RangeError on a column mismatch or non-finite inputs
  */
 export function coverageRadius(pool: Matrix, labeled: Matrix): number {
-  const args = { points: pool, centers: labeled, q: 0, distance: 'l2', mode: 'farthest' } as const;
-  checkKCenterArgs(args);
+  if (labeled.rows > 0 && labeled.cols !== pool.cols) throw new RangeError(`coverageRadius: labeled rows have ${labeled.cols} columns, pool rows ${pool.cols}`);
+  if (labeled.rows > 0) assertFinite('coverageRadius labeled', labeled);
+  assertFinite('coverageRadius pool', pool);
   if (pool.rows === 0) return 0;
   if (labeled.rows === 0) return Infinity;
-  const minDist = initialMinDist(args);
+  const minDist = minDistances(pool, labeled, l2Distance);
   let r = 0;
   for (const d of minDist) if (d > r) r = d;
   return r;

@@ -10,6 +10,11 @@
  * (both exact when Σ_c y_c = 1 and Σ_c q_c = 1). With G = [∂ce | ∂kd] (B×K) and the head input
  * u (= h for the adapter, x for the linear head): ∂W2 = uᵀG, ∂b2 = Σ_i G_i; for the adapter
  * ∂h = G·W2ᵀ, ∂hpre = ∂h ⊙ [hpre > 0], ∂W1 = xᵀ·∂hpre, ∂b1 = Σ_i ∂hpre_i.
+ *
+ * The softmaxes here deliberately do not use the shared `softmax.ts`: they mirror the graphs'
+ * arithmetic (logits multiplied by τ = 1/T rather than divided by T, log-softmax through
+ * log-sum-exp fused with the gradient, and the α-mixture of §6 fused into one expression), so this
+ * twin and the graphs stay comparable and the TS engine's results stay fixed.
  */
 import type { DhoBatch, DhoLayout, StepScalars } from './dho-layout.ts';
 import { checkBatch } from './dho-layout.ts';

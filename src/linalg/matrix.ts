@@ -58,3 +58,29 @@ export function argmaxRows(m: Matrix): Int32Array {
   }
   return out;
 }
+
+/**
+ * Throws when any entry of `m` is NaN or ±∞ (the k-center kernels use NaN as their "picked" mark).
+ * @param what names the matrix in the message.
+ * @throws RangeError naming the first offending row.
+ */
+export function assertFinite(what: string, m: Matrix): void {
+  const d = m.data;
+  for (let k = 0; k < d.length; k++) {
+    if (!Number.isFinite(d[k] as number)) throw new RangeError(`${what}: non-finite value ${d[k]} at row ${Math.floor(k / Math.max(1, m.cols))}`);
+  }
+}
+
+/**
+ * Stacks two matrices with equal column counts: the rows of `a`, then the rows of `b` (e.g. pool rows
+ * then labeled rows). A `b` with no rows may have any column count.
+ * @returns a new (a.rows + b.rows)×a.cols matrix.
+ * @throws RangeError when b has rows and the column counts differ.
+ */
+export function stackRows(a: Matrix, b: Matrix): Matrix {
+  if (b.rows > 0 && a.cols !== b.cols) throw new RangeError(`stackRows: ${a.cols} vs ${b.cols} columns`);
+  const data = new Float32Array((a.rows + b.rows) * a.cols);
+  data.set(a.data, 0);
+  data.set(b.data.subarray(0, b.rows * a.cols), a.rows * a.cols);
+  return { rows: a.rows + b.rows, cols: a.cols, data };
+}

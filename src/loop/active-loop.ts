@@ -1,13 +1,12 @@
-import { accuracy } from '../eval/accuracy.ts';
-import { takeRows, type Matrix } from '../linalg/matrix.ts';
-import { runSelection } from '../strategies/registry.ts';
+import type { Matrix } from '../linalg/matrix.ts';
 import type { Strategy, StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from '../student/config.ts';
-import { trainStudent } from '../student/train.ts';
-import type { ClapFitRecord, FewShotTeacher } from '../teachers/clap.ts';
+import type { ClapFitRecord } from '../teachers/clap.ts';
+import type { FewShotTeacher } from '../teachers/teacher.ts';
 import { Rng } from '../util/rng.ts';
 import { initialLabeledSet } from './initial.ts';
 import type { Oracle } from './oracle.ts';
+import { runRound } from './round.ts';
 
 /** The distillation framework of a run (paper Table 1 columns; one list in src/options/framework.ts). */
 import type { Framework } from '../options/framework.ts';
@@ -128,8 +127,6 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
   const labelOf = new Int32Array(n).fill(-1);
   const initLabels = await input.oracle.label(initRows);
   initRows.forEach((r, k) => (labelOf[r] = initLabels[k] as number));
-  const inL = new Uint8Array(n);
-  for (const r of labeled) inL[r] = 1;
   const rounds: RoundRecord[] = [];
   const timing = fewShot?.config.clapTiming;
   let fits: ClapFitRecord[] = [];
@@ -137,117 +134,52 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
   if (fewShot && timing === 'afterStudent') fits.push(fewShot.refit(Uint32Array.from(labeled), Int32Array.from(labeled, (i) => labelOf[i] as number)));
 
   for (let r = 0; r < config.rounds; r++) {
-    const unlabeled: number[] = [];
-    for (let i = 0; i < n; i++) if (!inL[i]) unlabeled.push(i);
     const lRows = Uint32Array.from(labeled);
-    const uRows = Uint32Array.from(unlabeled);
     const lLabels = Int32Array.from(labeled, (i) => labelOf[i] as number);
     // SPEC §7.2 (ImageNet / paper): refitted on L_r at the start of round r.
     if (fewShot && timing === 'beforeStudent') fits.push(fewShot.refit(lRows, lLabels));
     const teacherProbs = fewShot ? fewShot.probs() : input.teacherProbs;
-    const t0 = performance.now();
-    const student = await trainStudent({
+    const query = r < config.rounds - 1;
+    const out = await runRound({
       features,
       labeledRows: lRows,
-      labels: lLabels,
-      unlabeledRows: uRows,
-      ...(config.framework !== 'no-distill' && teacherProbs ? { teacherProbs } : {}),
+      labeledLabels: lLabels,
+      ...(teacherProbs ? { teacherProbs } : {}),
       numClasses,
-      config: { ...config.dho, framework: config.framework },
-      rng: rng.fork(),
-      ...(input.onTrainStep ? { onStep: (s: number, tot: number) => input.onTrainStep?.(r, s, tot) } : {}),
+      framework: config.framework,
+      dho: config.dho,
+      strategy: query ? input.strategy : null,
+      querySize: config.querySize,
+      rng,
+      ...(input.testFeatures && input.testLabels ? { test: { features: input.testFeatures, labels: input.testLabels } } : {}),
+      keepPredictions: input.onSelect !== undefined,
+      ...(input.onTrainStep ? { onTrainStep: (s: number, tot: number) => input.onTrainStep?.(r, s, tot) } : {}),
     });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    let testAccuracy: number | null = null;
-    if (input.testFeatures && input.testLabels) {
-      const tp = await student.predict(input.testFeatures, { alphaCe: config.dho.evalAlphaCe, beta: config.dho.evalBeta });
-      testAccuracy = accuracy(tp.probs, input.testLabels);
-    }
     // SPEC §7.2/§8.1 (others): refitted after the student of round r ≥ 1, on L_r → student r+1 learns
     // from CLAP(L_r) (one-round lag, O1). After round 0, L is still L_0, already fitted before round 0
-    // (regression: it was fitted twice); the refit after the last round would never be used.
+    // (regression: it was fitted twice); the refit after the last round would never be used. The
+    // round's selection read the teacher that taught its student (`teacherProbs` above).
     if (fewShot && timing === 'afterStudent' && r > 0 && r < config.rounds - 1) fits.push(fewShot.refit(lRows, lLabels));
-    const record: RoundRecord = { round: r, labeledCount: labeled.length, testAccuracy, selectedIds: [], trainSeconds, selectSeconds: 0 };
+    const record: RoundRecord = { round: r, labeledCount: labeled.length, testAccuracy: out.testAccuracy, selectedIds: [], trainSeconds: out.trainSeconds, selectSeconds: 0 };
     if (fewShot) {
       record.teacherFits = fits;
       fits = [];
     }
-    if (r < config.rounds - 1 && uRows.length > 0) {
-      const t1 = performance.now();
-      // Strategies that read no student output (random) skip the pool prediction unless a hook wants it.
-      const needPreds = input.onSelect !== undefined || input.strategy.needs.some((k) => k === 'probs' || k === 'features' || k === 'logits');
-      const all = needPreds ? await student.predict(features, { alphaCe: config.dho.selAlphaCe, beta: config.dho.selBeta }) : null;
-      const poolPreds = all ? subset(all, uRows) : unavailable(input.strategy.name);
-      const labeledPreds = all ? subset(all, lRows) : unavailable(input.strategy.name);
-      const sel = await runSelection(
-        input.strategy,
-        {
-          pool: poolPreds,
-          labeled: labeledPreds,
-          labeledLabels: lLabels,
-          ...(teacherProbs ? { teacherPool: takeRows(teacherProbs, uRows), teacherLabeled: takeRows(teacherProbs, lRows) } : {}),
-          numClasses,
-          poolSize: uRows.length,
-          rng: rng.fork(),
-        },
-        Math.min(config.querySize, uRows.length),
-      );
-      record.selectSeconds = (performance.now() - t1) / 1000;
-      const picked = Array.from(sel.rows, (k) => uRows[k] as number);
+    if (query && out.unlabeledRows.length > 0) {
+      record.selectSeconds = out.selectSeconds;
+      const picked = Array.from(out.picks);
       record.selectedIds = picked.map((i) => input.ids[i] as string);
-      if (sel.scores) record.selectedScores = Array.from(sel.scores);
-      const newLabels = await input.oracle.label(Uint32Array.from(picked));
+      if (out.scores) record.selectedScores = Array.from(out.scores);
+      const newLabels = await input.oracle.label(out.picks);
       picked.forEach((i, k) => (labelOf[i] = newLabels[k] as number));
-      input.onSelect?.({ round: r, poolRows: uRows, pickedRows: Uint32Array.from(picked), pool: poolPreds, labeled: labeledPreds, labeledRows: lRows, labeledLabels: lLabels, pickedLabels: Int32Array.from(newLabels) });
+      input.onSelect?.({ round: r, poolRows: out.unlabeledRows, pickedRows: Uint32Array.from(picked), pool: out.poolPredictions, labeled: out.labeledPredictions, labeledRows: lRows, labeledLabels: lLabels, pickedLabels: Int32Array.from(newLabels) });
       // SPEC §8.1: picks appended in ascending pool order.
       const ascending = picked.slice().sort((a, b) => a - b);
-      for (const i of ascending) inL[i] = 1;
       labeled = labeled.concat(ascending);
     }
-    student.dispose();
+    out.student?.dispose();
     rounds.push(record);
     input.onRound?.(record);
   }
   return { rounds, initialIds: Array.from(initRows, (i) => input.ids[i] as string), labeledIds: labeled.map((i) => input.ids[i] as string) };
-}
-
-/** Row subset of predictions, each matrix copied only when a strategy first reads it. */
-function subset(p: StudentPredictions, rows: Uint32Array): StudentPredictions {
-  const memo: Partial<Record<keyof StudentPredictions, Matrix>> = {};
-  const get = (k: keyof StudentPredictions): Matrix => (memo[k] ??= takeRows(p[k], rows));
-  return {
-    get ce() {
-      return get('ce');
-    },
-    get kd() {
-      return get('kd');
-    },
-    get probs() {
-      return get('probs');
-    },
-    get features() {
-      return get('features');
-    },
-  };
-}
-
-/** Stand-in predictions for a strategy that declared it reads none; reading one is a bug in its `needs`. */
-function unavailable(strategy: string): StudentPredictions {
-  const fail = (): never => {
-    throw new Error(`strategy ${strategy} read student predictions but does not declare 'probs', 'features' or 'logits' in its needs`);
-  };
-  return {
-    get ce() {
-      return fail();
-    },
-    get kd() {
-      return fail();
-    },
-    get probs() {
-      return fail();
-    },
-    get features() {
-      return fail();
-    },
-  };
 }

@@ -1,8 +1,17 @@
+import { resolve } from 'node:path';
+import { ASSETS, mobilenetV1Spec } from '../assets.ts';
 import type { Dataset, SkippedFile, Split } from '../data/dataset.ts';
+import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
-import type { Teacher } from '../teachers/teacher.ts';
+import { fewShotImagesOf } from '../teachers/few-shot.ts';
+import type { LabelTransferChoice, TeacherChoice } from '../teachers/kind.ts';
+import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
+import { createFewShotTeacher, createTeacher } from '../teachers/registry.ts';
+import type { FewShotTeacher, Teacher } from '../teachers/teacher.ts';
+import { UserError } from '../util/errors.ts';
 
 /** A dataset with everything the loop reads, computed once (and cached on disk by the encoders). */
 export interface PreparedData {
@@ -62,4 +71,59 @@ function firstOutput(o: Record<string, Matrix>): Matrix {
   const m = Object.values(o)[0];
   if (!m) throw new Error('encoder produced no output');
   return m;
+}
+
+/** What {@link prepareExperiment} needs: the dataset (opened or to open), the student backbone, the teacher. */
+export interface ExperimentSetup {
+  /** An opened dataset, or the path `openDataset` reads (with {@link datasetOptions}). */
+  readonly dataset: Dataset | string;
+  readonly datasetOptions?: OpenDatasetOptions;
+  /** Student backbone ONNX (default: the embedded MobileNetV1). */
+  readonly studentModel?: string;
+  /** The zero-shot teacher to build, or null for none (no-distill only, no teacher analysis); spec `none` here is refused. */
+  readonly teacher: (TeacherChoice & LabelTransferChoice) | null;
+  /** Also build the CLAP few-shot teacher over the prepared pool (framework few-shot, SPEC §7.2). */
+  readonly fewShot?: boolean;
+  readonly encode: EncodeOptions;
+}
+
+/** A dataset ready for rounds: features, teacher probabilities and teachers, computed once. */
+export interface PreparedExperiment extends PreparedData {
+  /** Encoder contract of the student backbone that produced the features. */
+  readonly studentSpec: EncoderSpec;
+  readonly teacher: Teacher | null;
+  /** The CLAP few-shot teacher template (each run takes `withRng`), when asked for. */
+  readonly fewShotTeacher: FewShotTeacher | null;
+  /** Zero-shot top-1 accuracy (fraction) of the teacher on the test split, or null. */
+  readonly teacherAccuracy: number | null;
+}
+
+/**
+ * The one experiment preparation (used by `run`, `bench` and `init`): opens the dataset, builds the
+ * teacher, encodes both splits with the student backbone and the teacher (read from the on-disk
+ * feature cache when present), drops undecodable images, and builds the few-shot teacher.
+ * @throws UserError on a missing or unreadable dataset, fewer than 2 classes, a teacher that
+ *   cannot be built, or missing model files
+ */
+export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExperiment> {
+  const dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), o.datasetOptions ?? {}) : o.dataset;
+  const C = dataset.classNames.length;
+  if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
+  const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
+  const teacher = o.teacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
+  if (o.teacher && teacher === null) throw new UserError('--teacher none: this run needs a teacher (framework zero-shot or few-shot, or the bias-propagation analysis)');
+  const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
+  const fewShotTeacher = teacher && o.teacher && o.fewShot ? await createFewShotTeacher(teacher, o.teacher, fewShotImagesOf(prepared), o.encode) : null;
+  const teacherAccuracy = prepared.teacherTest && prepared.test ? accuracy(prepared.teacherTest, prepared.test.labels) : null;
+  return { ...prepared, studentSpec, teacher, fewShotTeacher, teacherAccuracy };
+}
+
+/**
+ * Writes the prepared zero-shot teacher probabilities (pool rows, then test rows) to
+ * `<dir>/probs.npy` + `<dir>/probs.ids.txt`, the precomputed-teacher format (replayable with
+ * `--teacher precomputed:<dir>/probs.npy`). No-op without teacher probabilities.
+ */
+export function writePreparedTeacher(dir: string, p: PreparedData): void {
+  if (!p.teacherTrain) return;
+  writeTeacherProbs(dir, 'probs', [{ ids: p.train.ids, probs: p.teacherTrain }, ...(p.test && p.teacherTest ? [{ ids: p.test.ids, probs: p.teacherTest }] : [])]);
 }

@@ -4,11 +4,9 @@
  * (src/student/config.ts) takes its defaults from them, and library callers may `check` values.
  */
 import { z } from 'zod';
-import { UserError } from '../util/errors.ts';
-import { booleanOption, defineOption, enumListOption, enumOption, integerOption, nameListOption, numberOption, stringOption, type OptionDef } from './define.ts';
+import { booleanOption, defineOption, enumListOption, enumOption, integerOption, nameListOption, numberOption, stringOption } from './define.ts';
 import { FRAMEWORKS } from './framework.ts';
 import { formatSeeds, parseSeeds } from './seeds.ts';
-import { DEFAULT_TEACHER, parseTeacherSpec } from './teacher.ts';
 
 // ---- loop -------------------------------------------------------------------------------------
 
@@ -69,40 +67,17 @@ export const BUDGET_OPTION = integerOption({ flags: '--budget <n>', description:
 
 // ---- teacher ----------------------------------------------------------------------------------
 
-const teacherSchema = z.string().refine((s) => {
-  try {
-    parseTeacherSpec(s);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * `--teacher`: a teacher spec, `label-transfer` (default: the embedded ImageNet MobileNetV2 with a
+ * class map), `clip:DIR`, `precomputed:FILE` or `none`. The spec syntax belongs to the teacher
+ * registry (src/teachers/registry.ts `parseTeacherSpec`, extensible with new kinds); the CLI checks
+ * it there, this definition holds the flag and the default.
+ */
+export const TEACHER_OPTION = stringOption({
+  flags: '--teacher <spec>',
+  description: 'teacher: label-transfer, clip:DIR, precomputed:FILE or none (no teacher)',
+  default: 'label-transfer',
 });
-
-/** `--teacher`: label-transfer (default), clip:DIR or precomputed:FILE (see `parseTeacherSpec`). */
-export const TEACHER_OPTION = withParse(
-  defineOption({
-    flags: '--teacher <spec>',
-    description: 'teacher: label-transfer (embedded MobileNetV2 + class map), clip:DIR (local CLIP ONNX folder, transformers.js layout) or precomputed:FILE (.npy + ids, .csv, .jsonl)',
-    default: DEFAULT_TEACHER,
-    schema: teacherSchema,
-    expected: 'label-transfer, clip:DIR or precomputed:FILE',
-    fromString: (raw) => raw,
-  }),
-  (raw) => (parseTeacherSpec(raw), raw),
-);
-
-/** `--teacher` of a project: a {@link TEACHER_OPTION} spec, or `none` (no teacher, no distillation). */
-export const PROJECT_TEACHER_OPTION = withParse(
-  defineOption({
-    flags: '--teacher <spec>',
-    description: 'label-transfer, clip:DIR, precomputed:FILE, or none (no distillation)',
-    default: DEFAULT_TEACHER,
-    schema: z.union([z.literal('none'), teacherSchema]),
-    expected: 'label-transfer, clip:DIR, precomputed:FILE or none',
-    fromString: (raw) => raw,
-  }),
-  (raw) => (raw.trim() === 'none' ? 'none' : (parseTeacherSpec(raw), raw)),
-);
 
 // ---- student (SPEC §5) ------------------------------------------------------------------------
 
@@ -155,7 +130,6 @@ export const OPTIONS = {
   seeds: SEEDS_OPTION,
   budget: BUDGET_OPTION,
   teacher: TEACHER_OPTION,
-  projectTeacher: PROJECT_TEACHER_OPTION,
   studentHead: STUDENT_HEAD_OPTION,
   hidden: HIDDEN_OPTION,
   stepsPerBatch: STEPS_PER_BATCH_OPTION,
@@ -166,12 +140,3 @@ export const OPTIONS = {
   threads: THREADS_OPTION,
   encoderBatchSize: ENCODER_BATCH_SIZE_OPTION,
 } as const;
-
-/** `def` whose `parse` and `check` run `parse` (which throws its own UserError) instead of the generic message. */
-function withParse<T extends string, D extends T | undefined>(def: OptionDef<T, D>, parse: (raw: string) => T): OptionDef<T, D> {
-  const run = (v: unknown): T => {
-    if (typeof v !== 'string') throw new UserError(`${def.flag} must be ${def.expected}, got "${String(v)}"`);
-    return parse(v);
-  };
-  return { ...def, parse: run, check: run };
-}

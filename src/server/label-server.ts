@@ -8,14 +8,14 @@
  * - images are addressed by the store's integer item key, never by a path in the URL; the file is
  *   resolved from the store and checked to lie inside the project's images folder.
  * - every body and parameter is validated by a fastify JSON schema (unknown fields rejected).
- * - all writes go through the store (src/store/), one transaction each.
+ * - all writes go through the store (src/project/store.ts), one transaction each.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { itemPath, openProject } from '../loop/project.ts';
-import type { ProjectStore } from '../store/project-store.ts';
+import { itemPath, openProject } from '../project/project.ts';
+import type { ProjectStore } from '../project/store.ts';
 import { UserError } from '../util/errors.ts';
 import { LABEL_PAGE } from './page.ts';
 

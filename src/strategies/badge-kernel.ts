@@ -14,9 +14,9 @@
  * `F.normalize` (which divides by max(‖g‖, 1e-12)) gives in the reference code: a zero embedding
  * stays zero.
  */
-import type { Matrix } from '../linalg/matrix.ts';
-import { assertFinite } from './common.ts';
-import { dotRows, greedyTraversal, type KCenterResult, type RunningMinUpdate } from './kcenter.ts';
+import { dotRows } from '../linalg/distance.ts';
+import { assertFinite, type Matrix } from '../linalg/matrix.ts';
+import { greedyTraversal, type KCenterResult, type RunningMinUpdate } from './kcenter.ts';
 
 /**
  * How BADGE chooses its first pick (SPEC §9.6 / §12 O9):

@@ -19,10 +19,12 @@
  * is not used (as in BADGE), and when every remaining D² is 0 (all left rows duplicate a pick) the next
  * pick is uniform over the unpicked rows.
  */
-import type { Matrix } from '../linalg/matrix.ts';
+import { dotRows } from '../linalg/distance.ts';
+import { sampleD2 } from '../linalg/kmeans.ts';
+import { assertFinite, type Matrix } from '../linalg/matrix.ts';
+import { softmaxRows } from '../linalg/softmax.ts';
 import type { Rng } from '../util/rng.ts';
-import { assertFinite, defineStrategy, softmaxRows } from './common.ts';
-import { dotRows } from './kcenter.ts';
+import { defineStrategy } from './common.ts';
 import type { Strategy } from './types.ts';
 
 /** Factorised two-head BADGE embeddings: δ_i = [dce_i, dkd_i] (N×2C, float64) and ‖g_i‖² (N). */
@@ -131,19 +133,8 @@ export function badgeKMeansPP(args: BadgeKMeansPPArgs): { rows: Uint32Array; d2:
       if (d < (minD2[i] as number)) minD2[i] = d;
       total += minD2[i] as number;
     }
-    k = -1;
-    if (total > 0) {
-      const r = args.rng.next() * total;
-      let acc = 0;
-      for (let i = 0; i < n; i++) {
-        if (picked[i] === 1) continue;
-        const v = minD2[i] as number;
-        if (v <= 0) continue;
-        acc += v;
-        k = i;
-        if (acc > r) break;
-      }
-    }
+    // Picked rows have weight 0, so the shared D² draw never returns them.
+    k = sampleD2(minD2, total, args.rng);
     if (k < 0) {
       // Every remaining row duplicates a pick: uniform over the unpicked rows.
       let j = args.rng.int(n - t - 1);

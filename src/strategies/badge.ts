@@ -6,7 +6,8 @@
  */
 import type { Matrix } from '../linalg/matrix.ts';
 import { type BadgeFirstPick } from './badge-kernel.ts';
-import { defineStrategy, softmaxRows } from './common.ts';
+import { softmaxRows } from '../linalg/softmax.ts';
+import { defineStrategy } from './common.ts';
 import { badgeGreedyAuto, type KCenterBackend } from './kcenter-graph.ts';
 import { badgeGreedyThreaded } from './kcenter-threads.ts';
 import type { SelectionContext, Strategy } from './types.ts';

@@ -1,7 +1,8 @@
 /**
  * Shared helpers of the selection strategies (SPEC.md §9 "common inputs"): the one input check every
- * strategy runs first, row-wise softmax / L2 normalisation, and the stable top-Q ranking used by the
- * score-based strategies. Pure functions over row-major `Float32Array` matrices, no I/O.
+ * strategy runs first and the stable top-Q ranking used by the score-based strategies. Pure functions
+ * over row-major `Float32Array` matrices, no I/O. (Softmax, distances and row normalisation live in
+ * src/linalg/.)
  */
 import type { Matrix } from '../linalg/matrix.ts';
 import { EmptyPoolError, type Selection, type SelectionContext, type Strategy, type StrategyInput } from './types.ts';
@@ -58,55 +59,6 @@ export function checkSelectionInputs(name: string, ctx: SelectionContext, q: num
   }
   if (n === 0 && q > 0) throw new EmptyPoolError();
   return n;
-}
-
-/**
- * Throws when any entry of `m` is NaN or ±∞ (the k-center kernels use NaN as their "picked" mark).
- * @throws RangeError naming the first offending row.
- */
-export function assertFinite(what: string, m: Matrix): void {
-  const d = m.data;
-  for (let k = 0; k < d.length; k++) {
-    if (!Number.isFinite(d[k] as number)) throw new RangeError(`${what}: non-finite value ${d[k]} at row ${Math.floor(k / Math.max(1, m.cols))}`);
-  }
-}
-
-/**
- * Row-wise softmax of an N×C row-major logit matrix (max-subtracted, float64 accumulation).
- * @param temperature divides the logits first (β of SPEC §6; default 1).
- * @returns a new N×C Float32Array matrix.
- */
-export function softmaxRows(logits: Matrix, temperature = 1): Matrix {
-  const { rows, cols, data } = logits;
-  const out = new Float32Array(rows * cols);
-  for (let i = 0, o = 0; i < rows; i++, o += cols) {
-    let mx = -Infinity;
-    for (let j = 0; j < cols; j++) mx = Math.max(mx, (data[o + j] as number) / temperature);
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp((data[o + j] as number) / temperature - mx);
-    for (let j = 0; j < cols; j++) out[o + j] = Math.exp((data[o + j] as number) / temperature - mx) / s;
-  }
-  return { rows, cols, data: out };
-}
-
-/**
- * Row-wise L2 normalisation as torch `F.normalize(x, dim=1)` (SPEC §9.3): `x / max(‖x‖, 1e-12)`, so a
- * zero row stays zero (its cosine distance to anything is then 1).
- * @returns a new N×D Float32Array matrix.
- */
-export function l2NormalizeRows(m: Matrix): Matrix {
-  const { rows, cols, data } = m;
-  const out = new Float32Array(rows * cols);
-  for (let i = 0, o = 0; i < rows; i++, o += cols) {
-    let s = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = data[o + j] as number;
-      s += v * v;
-    }
-    const inv = 1 / Math.max(Math.sqrt(s), 1e-12);
-    for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] as number) * inv;
-  }
-  return { rows, cols, data: out };
 }
 
 /**

@@ -4,7 +4,8 @@
  * (`F.normalize`, zero rows stay zero), cosine distance `1 − a·b`, the labeled set's normalised
  * features as initial centres.
  */
-import { defineStrategy, l2NormalizeRows } from './common.ts';
+import { l2NormalizeRows } from '../linalg/distance.ts';
+import { defineStrategy } from './common.ts';
 import { type KCenterBackend, kCenterGreedyAuto } from './kcenter-graph.ts';
 import { kCenterGreedyThreaded } from './kcenter-threads.ts';
 import { type KCenterArgs } from './kcenter.ts';

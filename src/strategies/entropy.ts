@@ -3,7 +3,8 @@
  * highest predictive entropy of the combined student probabilities, `H = −Σ p·log(p + 1e-10)`.
  * Ties → lowest row first (a stable sort; torch.sort is not stable, so the reference is arbitrary there).
  */
-import { assertFinite, defineStrategy, gatherScores, topQ } from './common.ts';
+import { assertFinite } from '../linalg/matrix.ts';
+import { defineStrategy, gatherScores, topQ } from './common.ts';
 import { ENTROPY_EPS, entropyScores } from './scores.ts';
 import type { Strategy } from './types.ts';
 

@@ -17,9 +17,10 @@
  * threads on large pools only. Extra memory: one shared copy of the inputs.
  */
 import { Worker } from 'node:worker_threads';
+import { dotRows, l2Distance } from '../linalg/distance.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import { type BadgeArgs, badgeFactors, badgeFirstPick, badgeGreedy } from './badge-kernel.ts';
-import { checkKCenterArgs, dotRows, greedyTraversal, kCenterGreedy, type KCenterArgs, type KCenterResult, l2Distance, PRUNE_SAFETY } from './kcenter.ts';
+import { checkKCenterArgs, greedyTraversal, kCenterGreedy, type KCenterArgs, type KCenterResult, PRUNE_SAFETY } from './kcenter.ts';
 
 const CMD_INIT = 1;
 const CMD_UPDATE = 2;

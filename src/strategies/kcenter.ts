@@ -19,13 +19,14 @@
  *
  * Distances are computed in float64 from the float32 inputs. `'l2'` is the plain Euclidean distance
  * (torch.cdist p=2) from direct differences (never ‖a‖²+‖b‖²−2a·b), so exact duplicates are exactly 0;
- * `'cosine'` is `1 − a·b` on rows assumed already L2-normalised.
+ * `'cosine'` is `1 − a·b` on rows assumed already L2-normalised. Both are the shared primitives of
+ * src/linalg/distance.ts (`l2Distance`, `cosineDistance`, `minDistances`).
  *
  * The plain reference (SPEC pseudo-code verbatim) is `kCenterGreedyNaive` in kcenter-reference.ts; an
  * onnxruntime version of the update lives in kcenter-graph.ts.
  */
-import type { Matrix } from '../linalg/matrix.ts';
-import { assertFinite } from './common.ts';
+import { cosineDistance, dotRows, l2Distance, minDistances, type RowDistance } from '../linalg/distance.ts';
+import { assertFinite, type Matrix } from '../linalg/matrix.ts';
 
 /** Distance of {@link kCenterGreedy}: `'l2'` Euclidean, `'cosine'` = 1 − a·b on L2-normalised rows. */
 export type KCenterDistance = 'l2' | 'cosine';
@@ -59,60 +60,8 @@ export interface KCenterResult {
   readonly minDist: Float32Array;
 }
 
-/**
- * Euclidean distance between row `ao` of `a` and row `bo` of `b` (offsets in elements), float64
- * accumulation over four partial sums. Shared verbatim by the fast kernel and the naive reference so
- * that both compute bit-identical distances.
- */
-export function l2Distance(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  const d4 = dim - (dim & 3);
-  for (; j < d4; j += 4) {
-    const x0 = (a[ao + j] as number) - (b[bo + j] as number);
-    const x1 = (a[ao + j + 1] as number) - (b[bo + j + 1] as number);
-    const x2 = (a[ao + j + 2] as number) - (b[bo + j + 2] as number);
-    const x3 = (a[ao + j + 3] as number) - (b[bo + j + 3] as number);
-    s0 += x0 * x0;
-    s1 += x1 * x1;
-    s2 += x2 * x2;
-    s3 += x3 * x3;
-  }
-  for (; j < dim; j++) {
-    const x = (a[ao + j] as number) - (b[bo + j] as number);
-    s0 += x * x;
-  }
-  return Math.sqrt(s0 + s1 + (s2 + s3));
-}
-
-/** Dot product of two rows (offsets in elements), float64 accumulation over four partial sums. */
-export function dotRows(a: Float32Array | Float64Array, ao: number, b: Float32Array | Float64Array, bo: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  const d4 = dim - (dim & 3);
-  for (; j < d4; j += 4) {
-    s0 += (a[ao + j] as number) * (b[bo + j] as number);
-    s1 += (a[ao + j + 1] as number) * (b[bo + j + 1] as number);
-    s2 += (a[ao + j + 2] as number) * (b[bo + j + 2] as number);
-    s3 += (a[ao + j + 3] as number) * (b[bo + j + 3] as number);
-  }
-  for (; j < dim; j++) s0 += (a[ao + j] as number) * (b[bo + j] as number);
-  return s0 + s1 + (s2 + s3);
-}
-
-/** Cosine distance `1 − a·b` between rows assumed L2-normalised (SPEC §9.3). */
-export function cosineDistance(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
-  return 1 - dotRows(a, ao, b, bo, dim);
-}
-
 /** The pairwise distance function of a {@link KCenterDistance}. */
-export function distanceFn(distance: KCenterDistance): (a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number) => number {
+export function distanceFn(distance: KCenterDistance): RowDistance {
   return distance === 'l2' ? l2Distance : cosineDistance;
 }
 
@@ -152,39 +101,7 @@ export function checkKCenterArgs(args: KCenterArgs): { n: number; dim: number; m
  * @returns a Float64Array of length N.
  */
 export function initialMinDist(args: KCenterArgs, nearest?: Int32Array): Float64Array {
-  const { points, centers } = args;
-  const n = points.rows;
-  const dim = points.cols;
-  const minDist = new Float64Array(n).fill(Infinity);
-  nearest?.fill(-1);
-  if (centers === undefined || centers.rows === 0 || n === 0) return minDist;
-  const dist = distanceFn(args.distance);
-  const p = points.data;
-  const c = centers.data;
-  const rowBlock = args.chunkRows ?? n;
-  // ~64 KB of centre rows per block, so the block stays in cache while all pool rows stream past it.
-  const centreBlock = Math.max(1, Math.floor(16384 / Math.max(1, dim)));
-  for (let cs = 0; cs < centers.rows; cs += centreBlock) {
-    const ce = Math.min(centers.rows, cs + centreBlock);
-    for (let rs = 0; rs < n; rs += rowBlock) {
-      const re = Math.min(n, rs + rowBlock);
-      for (let i = rs; i < re; i++) {
-        let mi = minDist[i] as number;
-        let a = -1;
-        const io = i * dim;
-        for (let j = cs; j < ce; j++) {
-          const d = dist(p, io, c, j * dim, dim);
-          if (d < mi) {
-            mi = d;
-            a = j;
-          }
-        }
-        minDist[i] = mi;
-        if (nearest !== undefined && a >= 0) nearest[i] = a;
-      }
-    }
-  }
-  return minDist;
+  return minDistances(args.points, args.centers, distanceFn(args.distance), { nearest, chunkRows: args.chunkRows });
 }
 
 /**

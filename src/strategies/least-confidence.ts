@@ -2,7 +2,8 @@
  * `least-confidence` — the Q pool rows with the smallest maximum combined probability. Standard
  * baseline (ANCHORS.md "strategy names users expect"), not in the PCoreSet code. Ties → lowest row.
  */
-import { assertFinite, defineStrategy, gatherScores, topQ } from './common.ts';
+import { assertFinite } from '../linalg/matrix.ts';
+import { defineStrategy, gatherScores, topQ } from './common.ts';
 import { leastConfidenceScores } from './scores.ts';
 import type { Strategy } from './types.ts';
 

@@ -3,7 +3,8 @@
  * closest (`top1 − top2` ascending). Standard baseline (ANCHORS.md "strategy names users expect"), not
  * in the PCoreSet code. Ties → lowest row first.
  */
-import { assertFinite, defineStrategy, gatherScores, topQ } from './common.ts';
+import { assertFinite } from '../linalg/matrix.ts';
+import { defineStrategy, gatherScores, topQ } from './common.ts';
 import { marginScores } from './scores.ts';
 import type { Strategy } from './types.ts';
 

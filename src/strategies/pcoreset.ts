@@ -9,7 +9,8 @@
  * over all-+∞ distances, ties → first).
  */
 import type { Matrix } from '../linalg/matrix.ts';
-import { defineStrategy, softmaxRows } from './common.ts';
+import { softmaxRows } from '../linalg/softmax.ts';
+import { defineStrategy } from './common.ts';
 import { type KCenterBackend, kCenterGreedyAuto } from './kcenter-graph.ts';
 import { kCenterGreedyThreaded } from './kcenter-threads.ts';
 import { type KCenterArgs, type KCenterMode } from './kcenter.ts';

@@ -24,11 +24,11 @@
  * pool row (default 1,000) plus their reverse lists: O(N·maxDegree). Time O((N + M)²·D) for the
  * graph, O(Q·maxDegree²)-bounded for the greedy updates.
  */
-import type { Matrix } from '../linalg/matrix.ts';
+import { l2Distance, l2NormalizeRows } from '../linalg/distance.ts';
+import { kMeans } from '../linalg/kmeans.ts';
+import { type Matrix, stackRows } from '../linalg/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import { defineStrategy, l2NormalizeRows } from './common.ts';
-import { l2Distance } from './kcenter.ts';
-import { kMeans, stackRows } from './kmeans.ts';
+import { defineStrategy } from './common.ts';
 import type { Strategy } from './types.ts';
 
 /** Options of `probcover`. */

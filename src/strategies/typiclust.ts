@@ -21,10 +21,10 @@
  * O(Σ_picked-clusters s²·D) for typicality; memory O((N + M)·D + k·D), no N×N matrix.
  * Ties → lowest pool row.
  */
-import type { Matrix } from '../linalg/matrix.ts';
-import { defineStrategy, l2NormalizeRows } from './common.ts';
-import { l2Distance } from './kcenter.ts';
-import { kMeans, stackRows } from './kmeans.ts';
+import { l2Distance, l2NormalizeRows } from '../linalg/distance.ts';
+import { kMeans } from '../linalg/kmeans.ts';
+import { type Matrix, stackRows } from '../linalg/matrix.ts';
+import { defineStrategy } from './common.ts';
 import type { Strategy } from './types.ts';
 
 /** Options of `typiclust`. */
@@ -89,7 +89,7 @@ export function createTypiClust(options: TypiClustOptions = {}): Strategy {
       const m = ctx.labeled.features.rows;
       const x = l2NormalizeRows(stackRows(ctx.pool.features, ctx.labeled.features));
       const k = Math.min(m + q, maxClusters, n + m);
-      const km = kMeans(x, k, ctx.rng, maxIterations);
+      const km = kMeans(x, k, ctx.rng, { maxIterations });
       const K = km.sizes.length;
       const labeledCount = new Int32Array(K);
       for (let i = n; i < n + m; i++) {

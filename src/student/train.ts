@@ -7,6 +7,8 @@ import type { Matrix } from '../linalg/matrix.ts';
 import type { Rng } from '../util/rng.ts';
 import type { DhoBatch, DhoLayout, DhoShape } from '../linalg/dho-layout.ts';
 import { adamwScalars, dhoLayout } from '../linalg/dho-layout.ts';
+import { linearWarmupSchedule } from '../linalg/schedule.ts';
+import { softmaxRow } from '../linalg/softmax.ts';
 import type { DhoConfig } from './config.ts';
 import { distills, resolveEngine, validateDhoConfig } from './config.ts';
 import type { DhoEngine } from './engine.ts';
@@ -14,7 +16,7 @@ import { createOnnxEngine, createTsEngine } from './engine.ts';
 import type { StudentModel, StudentParams, Standardization } from './model.ts';
 import { createStudentModel } from './model.ts';
 import { LabeledSampler, UnlabeledStream } from './sampler.ts';
-import { linearWarmupSchedule, stepsPerRound } from './schedule.ts';
+import { stepsPerRound } from './schedule.ts';
 
 export type { StudentModel, StudentParams, ParamTensor, PredictOptions, Standardization } from './model.ts';
 
@@ -55,20 +57,11 @@ export function softTargets(teacherProbs: Matrix, rows: Iterable<number>, temper
     if (!(r >= 0 && r < N)) throw new RangeError(`softTargets: row ${r} out of range 0..${N - 1}`);
     const o = r * C;
     if ((out[o] as number) > 0) continue; // already done (row listed twice)
-    let mx = -Infinity;
     for (let c = 0; c < C; c++) {
       const p = data[o + c] as number;
-      const v = (p > floor ? Math.log(p) : logFloor) / temperature;
-      t[c] = v;
-      if (v > mx) mx = v;
+      t[c] = p > floor ? Math.log(p) : logFloor;
     }
-    let s = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp((t[c] as number) - mx);
-      t[c] = e;
-      s += e;
-    }
-    for (let c = 0; c < C; c++) out[o + c] = (t[c] as number) / s;
+    softmaxRow(t, 0, C, out, o, temperature);
   }
   return out;
 }

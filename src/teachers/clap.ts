@@ -1,7 +1,7 @@
 /**
  * CLAP, the class-adaptive constrained linear probe used as PCoreSet's few-shot teacher
  * (SPEC.md §7.2; `PC:clap_others.py:L72-401`, `PC:clap_imgnet.py`), as a pure numeric core on
- * cached teacher image features, plus {@link FewShotTeacher}, which refits it on the labeled set.
+ * cached teacher image features, plus {@link ClapFewShotTeacher}, which refits it on the labeled set.
  *
  * Model: class prototypes P (E×C), initialised from the zero-shot prototypes W_raw.
  * - `cosine` head (CLIP): logits = s · normalize(f) · normalize_cols(P), s = 100.
@@ -19,18 +19,16 @@
  * optional K cached augmented views stand in for the on-the-fly augmentation; the labeled list
  * is not padded to a multiple of 64 (O6).
  */
-import { accuracy } from '../eval/accuracy.ts';
+import { accuracy } from '../linalg/accuracy.ts';
 import { matrix, takeRows, type Matrix } from '../linalg/matrix.ts';
+import { lrMultiplier, warmupSteps } from '../linalg/schedule.ts';
+import { softmaxRow, softmaxRowsInPlace } from '../linalg/softmax.ts';
 import type { Rng } from '../util/rng.ts';
 import { CLIP_LOGIT_SCALE } from './clip/classifier.ts';
+import type { FewShotFitRecord, FewShotTeacher, FewShotTiming } from './teacher.ts';
 
-/**
- * When the few-shot teacher is refitted relative to the student of a round (SPEC §7.2, O1):
- * `beforeStudent` — at the start of each round on the current L_r (paper, ImageNet code);
- * `afterStudent` — once on L_0 before round 0, then after each round's student training, so
- * student r ≥ 1 learns from the CLAP fitted on L_{r−1} (the 10 "other" datasets' code).
- */
-export type ClapTiming = 'beforeStudent' | 'afterStudent';
+/** When CLAP is refitted relative to the student of a round (SPEC §7.2, O1): see {@link FewShotTiming}. */
+export type ClapTiming = FewShotTiming;
 
 /** Head of the probe: `cosine` (CLIP, s = 100) or `linear` (dot product + fixed bias, s = 1). */
 export type ClapLogitMode = 'cosine' | 'linear';
@@ -89,15 +87,6 @@ export function clapSteps(numLabeled: number, config: Pick<ClapConfig, 'passes' 
   return Math.max(1, config.stepsRounding === 'ceil' ? Math.ceil(x - 1e-9) : Math.floor(x + 1e-9));
 }
 
-/**
- * Learning-rate multiplier of step k (0-based) of S with W warmup steps — HF
- * `get_linear_schedule_with_warmup`: k/W during warmup (0 at the first step), then (S−k)/(S−W).
- */
-export function clapLrMultiplier(step: number, totalSteps: number, warmupSteps: number): number {
-  if (step < warmupSteps) return step / Math.max(1, warmupSteps);
-  return Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
-}
-
 /** Arguments of {@link clapLossAndGrad}. */
 export interface ClapLossArgs {
   /** C×E class-major prototypes (row c = P_c). */
@@ -147,25 +136,17 @@ export function clapLossAndGrad(a: ClapLossArgs): { loss: number; ce: number; co
   let ce = 0;
   for (let i = 0; i < B; i++) {
     const xo = i * E;
-    let m = -Infinity;
     for (let c = 0; c < C; c++) {
       let acc = 0;
       const po = c * E;
       for (let d = 0; d < E; d++) acc += (x[xo + d] as number) * (Ph[po + d] as number);
-      const v = s * acc + (a.mode === 'linear' && a.bias ? (a.bias[c] as number) : 0);
-      z[c] = v;
-      if (v > m) m = v;
+      z[c] = s * acc + (a.mode === 'linear' && a.bias ? (a.bias[c] as number) : 0);
     }
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp((z[c] as number) - m);
-      z[c] = e;
-      sum += e;
-    }
+    softmaxRow(z, 0, C, z, 0);
     const yi = y[i] as number;
-    ce += -Math.log((z[yi] as number) / sum);
+    ce += -Math.log(z[yi] as number);
     for (let c = 0; c < C; c++) {
-      const gic = ((z[c] as number) / sum - (c === yi ? 1 : 0)) * (s / B);
+      const gic = ((z[c] as number) - (c === yi ? 1 : 0)) * (s / B);
       if (gic === 0) continue;
       const go = c * E;
       for (let d = 0; d < E; d++) g[go + d] = (g[go + d] as number) + gic * (x[xo + d] as number);
@@ -260,22 +241,6 @@ export function clapLogits(features: Matrix, prototypes: Matrix, mode: ClapLogit
     }
   }
   return matrix(N, C, out);
-}
-
-function softmaxInPlace(m: Matrix): Matrix {
-  const { rows: N, cols: C, data } = m;
-  for (let i = 0; i < N; i++) {
-    let mx = -Infinity;
-    for (let c = 0; c < C; c++) mx = Math.max(mx, data[i * C + c] as number);
-    let z = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp((data[i * C + c] as number) - mx);
-      data[i * C + c] = e;
-      z += e;
-    }
-    for (let c = 0; c < C; c++) data[i * C + c] = (data[i * C + c] as number) / z;
-  }
-  return m;
 }
 
 /**
@@ -377,12 +342,12 @@ function makeModel(P: Float64Array, E: number, C: number, bias: Float32Array | n
     finalLoss,
     config,
     logits: (f) => clapLogits(f, prototypes, config.logitMode, config.logitScale, bias),
-    probs: (f) => softmaxInPlace(clapLogits(f, prototypes, config.logitMode, config.logitScale, bias)),
+    probs: (f) => softmaxRowsInPlace(clapLogits(f, prototypes, config.logitMode, config.logitScale, bias)),
   };
 }
 
 /**
- * The zero-shot probe (P = W_raw), before any fit: what {@link FewShotTeacher} predicts until
+ * The zero-shot probe (P = W_raw), before any fit: what {@link ClapFewShotTeacher} predicts until
  * its first refit.
  */
 export function zeroShotClap(zeroShotRaw: Matrix, config: Partial<ClapConfig> = {}, bias?: ArrayLike<number>): ClapModel {
@@ -434,7 +399,7 @@ export function fitClap(input: ClapFitInput): ClapModel {
   // Penalty weights from the zero-shot head (P = W_raw, or the given zero-shot classifier).
   const penaltyOn = (rowsMatrix: Matrix): Matrix => {
     const logits = clapLogits(rowsMatrix, zs, cfg.logitMode, cfg.logitScale, bias);
-    return softmaxInPlace(logits);
+    return softmaxRowsInPlace(logits);
   };
   let penalty: Float64Array;
   if (views && cfg.penaltyFeatures === 'augmented') {
@@ -464,7 +429,7 @@ export function fitClap(input: ClapFitInput): ClapModel {
   const P = anchors.slice();
   const vel = new Float64Array(C * E);
   const S = clapSteps(L, cfg);
-  const W = Math.floor(cfg.warmupFrac * S);
+  const W = warmupSteps(S, cfg.warmupFrac, 'floor');
   const B = cfg.batchSize;
   const x = new Float64Array(B * E);
   const y = new Int32Array(B);
@@ -479,7 +444,7 @@ export function fitClap(input: ClapFitInput): ClapModel {
       y[b] = labels[k] as number;
     }
     const r = clapLossAndGrad({ P, anchors, penalty, x, y, numClasses: C, dim: E, mode: cfg.logitMode, scale: cfg.logitScale, constraintWeight: cfg.constraintWeight, ...(bias ? { bias } : {}) });
-    const lr = cfg.lr * clapLrMultiplier(step, S, W);
+    const lr = cfg.lr * lrMultiplier(step, S, W);
     const g = r.grad;
     for (let j = 0; j < C * E; j++) {
       const gj = (g[j] as number) + cfg.weightDecay * (P[j] as number);
@@ -493,24 +458,14 @@ export function fitClap(input: ClapFitInput): ClapModel {
   return makeModel(P, E, C, bias, penalty, S, tailLoss / tail, cfg);
 }
 
-/** One refit of a {@link FewShotTeacher}. */
-export interface ClapFitRecord {
-  /** 0-based refit number. */
-  readonly fit: number;
-  /** |L| the probe was fitted on. */
-  readonly labeledCount: number;
-  readonly steps: number;
-  readonly finalLoss: number;
-  readonly seconds: number;
-  /** Top-1 accuracy of the fitted probe on the test split (fraction), or null without one (paper Fig. 6/16). */
-  readonly testAccuracy: number | null;
-}
+/** One refit of a {@link ClapFewShotTeacher} (SGD steps, mean loss of the last 10% of steps). */
+export type ClapFitRecord = FewShotFitRecord;
 
-/** Arguments of {@link FewShotTeacher}. */
-export interface FewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | 'zeroShot' | 'bias' | 'augmentedViews' | 'config'> {
+/** Arguments of {@link ClapFewShotTeacher}. */
+export interface ClapFewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | 'zeroShot' | 'bias' | 'augmentedViews' | 'config'> {
   /** Id of the base (zero-shot) teacher, e.g. a CLIP or label-transfer teacher id. */
   readonly baseId: string;
-  /** The base teacher's `describe()`, recorded in {@link FewShotTeacher.describe}. */
+  /** The base teacher's `describe()`, recorded in {@link ClapFewShotTeacher.describe}. */
   readonly baseDescription?: Record<string, unknown>;
   /** N×E teacher features of the training pool (rows ↔ pool items). */
   readonly poolFeatures: Matrix;
@@ -526,19 +481,19 @@ export interface FewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | '
  * loop says so (timing: {@link ClapConfig.clapTiming}). Until the first refit it predicts with
  * the zero-shot probe (P = W_raw).
  */
-export class FewShotTeacher {
+export class ClapFewShotTeacher implements FewShotTeacher {
   readonly config: ClapConfig & { readonly logitScale: number };
   private model: ClapModel;
   private readonly history: ClapFitRecord[] = [];
   private poolCache: Matrix | null = null;
   private testCache: Matrix | null = null;
 
-  constructor(private readonly args: FewShotTeacherArgs) {
+  constructor(private readonly args: ClapFewShotTeacherArgs) {
     this.config = resolveClapConfig(args.config);
     const { poolFeatures: f, zeroShotRaw: w } = args;
-    if (f.cols !== w.rows) throw new RangeError(`FewShotTeacher: pool features have ${f.cols} columns, W_raw has ${w.rows} rows`);
-    if (args.testFeatures && args.testFeatures.cols !== f.cols) throw new RangeError('FewShotTeacher: test features and pool features differ in width');
-    if (args.testFeatures && args.testLabels && args.testLabels.length !== args.testFeatures.rows) throw new RangeError('FewShotTeacher: test labels and test features differ in length');
+    if (f.cols !== w.rows) throw new RangeError(`ClapFewShotTeacher: pool features have ${f.cols} columns, W_raw has ${w.rows} rows`);
+    if (args.testFeatures && args.testFeatures.cols !== f.cols) throw new RangeError('ClapFewShotTeacher: test features and pool features differ in width');
+    if (args.testFeatures && args.testLabels && args.testLabels.length !== args.testFeatures.rows) throw new RangeError('ClapFewShotTeacher: test labels and test features differ in length');
     this.model = zeroShotClap(w, this.config, args.bias);
   }
 
@@ -546,8 +501,8 @@ export class FewShotTeacher {
    * A fresh teacher over the same features and prototypes, with no fits yet and its own random
    * source (one per active-learning run, so runs do not share fit history or random streams).
    */
-  withRng(rng: Rng): FewShotTeacher {
-    return new FewShotTeacher({ ...this.args, rng });
+  withRng(rng: Rng): ClapFewShotTeacher {
+    return new ClapFewShotTeacher({ ...this.args, rng });
   }
 
   /** e.g. `clap(clip:…)`. */

@@ -9,11 +9,12 @@
  *   ImageNet classifier rows of each class's mapped outputs, bias = mean of their biases, linear
  *   head (s = 1; see src/teachers/imagenet-head.ts).
  */
+import type { Split } from '../data/dataset.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import { UserError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
-import { FewShotTeacher, type ClapConfig } from './clap.ts';
+import { ClapFewShotTeacher, type ClapConfig } from './clap.ts';
 import type { ClipTeacher } from './clip/teacher.ts';
 import { headPrototypes, readClassifierHead } from './imagenet-head.ts';
 import type { LabelTransferTeacher } from './label-transfer.ts';
@@ -29,6 +30,14 @@ export interface FewShotImages {
    * pool item in pool order (e.g. augmented copies written to disk). Optional.
    */
   readonly augmentedPool?: readonly (readonly string[])[];
+}
+
+/**
+ * The few-shot images of a pool split and an optional test split (paths; test labels for the
+ * per-refit accuracy), e.g. of a dataset after undecodable images were dropped.
+ */
+export function fewShotImagesOf(splits: { readonly train: Split; readonly test?: Split | undefined }): FewShotImages {
+  return { pool: splits.train.paths, ...(splits.test ? { test: { paths: splits.test.paths, labels: splits.test.labels } } : {}) };
 }
 
 /** Options of the few-shot teacher factories. */
@@ -60,14 +69,14 @@ function checkViews(imgs: FewShotImages): void {
  * @throws UserError from the CLIP teacher (models, files) or when augmented views do not match
  *   the pool.
  */
-export async function clipFewShotTeacher(teacher: ClipTeacher, imgs: FewShotImages, opts: FewShotOptions): Promise<FewShotTeacher> {
+export async function clipFewShotTeacher(teacher: ClipTeacher, imgs: FewShotImages, opts: FewShotOptions): Promise<ClapFewShotTeacher> {
   checkViews(imgs);
   const cls = await teacher.textClassifier();
   const pool = await teacher.imageEmbeddings(imgs.pool);
   const test = imgs.test ? await teacher.imageEmbeddings(imgs.test.paths) : undefined;
   const views = imgs.augmentedPool && imgs.augmentedPool.length > 0 ? stack(await Promise.all(imgs.augmentedPool.map((l) => teacher.imageEmbeddings(l)))) : undefined;
   if (pool.cols !== cls.Wraw.rows) throw new UserError(`CLIP teacher: image embeddings have ${pool.cols} dimensions, text embeddings ${cls.Wraw.rows}`);
-  return new FewShotTeacher({
+  return new ClapFewShotTeacher({
     baseId: teacher.id,
     baseDescription: teacher.describe(),
     poolFeatures: pool,
@@ -87,7 +96,7 @@ export async function clipFewShotTeacher(teacher: ClipTeacher, imgs: FewShotImag
  * @throws UserError when the model has no `features` output or no classifier head reading that
  *   many features, or from the encoder.
  */
-export async function labelTransferFewShotTeacher(teacher: LabelTransferTeacher, imgs: FewShotImages, opts: FewShotOptions & { encode?: EncodeOptions }): Promise<FewShotTeacher> {
+export async function labelTransferFewShotTeacher(teacher: LabelTransferTeacher, imgs: FewShotImages, opts: FewShotOptions & { encode?: EncodeOptions }): Promise<ClapFewShotTeacher> {
   checkViews(imgs);
   const spec = { ...teacher.spec, outputs: ['features'] };
   const featuresOf = async (paths: readonly string[]): Promise<Matrix> => {
@@ -103,7 +112,7 @@ export async function labelTransferFewShotTeacher(teacher: LabelTransferTeacher,
   const head = await readClassifierHead(teacher.spec.modelPath, { inFeatures: pool.cols });
   if (head.weight.rows <= maxIdx) throw new UserError(`label-transfer teacher: classifier head ${head.node} of ${teacher.spec.modelPath} has ${head.weight.rows} outputs, the class map needs index ${maxIdx}`);
   const { zeroShotRaw, bias } = headPrototypes(head, teacher.indices);
-  return new FewShotTeacher({
+  return new ClapFewShotTeacher({
     baseId: teacher.id,
     baseDescription: { ...teacher.describe(), classifierHead: head.node, featureOutput: 'features' },
     poolFeatures: pool,

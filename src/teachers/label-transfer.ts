@@ -13,6 +13,7 @@ import { ASSETS, mobilenetV2Spec } from '../assets.ts';
 import { encodeImages, type EncodeOptions, type SkippedImage } from '../encoders/encode.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
+import { softmaxRow } from '../linalg/softmax.ts';
 import { UserError } from '../util/errors.ts';
 import { loadClassMap, readClassMap, type AmbiguousLabel } from './class-map.ts';
 import type { Teacher } from './teacher.ts';
@@ -68,13 +69,7 @@ export function mapProbabilities(imagenetProbs: Matrix, indices: readonly (reado
       out.fill(1 / c, r, r + c);
       continue;
     }
-    let z = 0;
-    for (let j = 0; j < c; j++) {
-      const e = Math.exp((logs[j] as number) - maxLog);
-      logs[j] = e;
-      z += e;
-    }
-    for (let j = 0; j < c; j++) out[r + j] = (logs[j] as number) / z;
+    softmaxRow(logs, 0, c, out, r);
   }
   return matrix(n, c, out);
 }

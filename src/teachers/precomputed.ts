@@ -21,6 +21,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, relative, resolve, sep } from 'node:path';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
+import { softmaxRow } from '../linalg/softmax.ts';
 import { UserError } from '../util/errors.ts';
 import { parseNpy } from '../util/npy.ts';
 import type { Teacher } from './teacher.ts';
@@ -91,15 +92,7 @@ function acceptRow(values: ArrayLike<number>, c: number, kind: ScoreKind, tol: n
     for (let j = 0; j < c; j++) out[offset + j] = (values[j] as number) / s;
     return;
   }
-  let m = -Infinity;
-  for (let j = 0; j < c; j++) m = Math.max(m, values[j] as number);
-  let z = 0;
-  const e = new Float64Array(c);
-  for (let j = 0; j < c; j++) {
-    e[j] = Math.exp((values[j] as number) - m);
-    z += e[j] as number;
-  }
-  for (let j = 0; j < c; j++) out[offset + j] = (e[j] as number) / z;
+  softmaxRow(values, 0, c, out, offset);
 }
 
 /** Adds an id, failing on a duplicate. */

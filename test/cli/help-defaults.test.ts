@@ -9,7 +9,7 @@ import type { Command, Option } from 'commander';
 import { BENCH_DEFAULTS } from '../../src/cli/bench.ts';
 import { buildProgram } from '../../src/cli/main.ts';
 import type { OptionDef } from '../../src/options/define.ts';
-import { OPTIONS, PROJECT_TEACHER_OPTION, SEED_OPTION, SEEDS_OPTION, STRATEGIES_OPTION, STRATEGY_OPTION, FRAMEWORK_OPTION, ROUNDS_OPTION, TEACHER_OPTION, QUERY_OPTION, CACHE_DIR_OPTION } from '../../src/options/definitions.ts';
+import { OPTIONS, SEED_OPTION, SEEDS_OPTION, STRATEGIES_OPTION, STRATEGY_OPTION, FRAMEWORK_OPTION, ROUNDS_OPTION, TEACHER_OPTION, QUERY_OPTION, CACHE_DIR_OPTION } from '../../src/options/definitions.ts';
 import { runCli } from '../helpers.ts';
 
 const program = buildProgram();
@@ -26,7 +26,7 @@ const helpOf = (cmd: Command, o: Option): string => cmd.createHelp().optionDescr
 const USES: Record<string, OptionDef<unknown>[]> = {
   run: [FRAMEWORK_OPTION, STRATEGIES_OPTION, ROUNDS_OPTION, QUERY_OPTION, OPTIONS.initialShots, SEED_OPTION, SEEDS_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, OPTIONS.temperature, OPTIONS.ceWeight, OPTIONS.standardize, TEACHER_OPTION, CACHE_DIR_OPTION, OPTIONS.threads, OPTIONS.encoderBatchSize],
   bench: [FRAMEWORK_OPTION, STRATEGIES_OPTION, ROUNDS_OPTION, QUERY_OPTION, SEED_OPTION, SEEDS_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, OPTIONS.temperature, OPTIONS.ceWeight, TEACHER_OPTION, CACHE_DIR_OPTION],
-  init: [PROJECT_TEACHER_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, QUERY_OPTION, OPTIONS.budget, STRATEGY_OPTION, SEED_OPTION, CACHE_DIR_OPTION],
+  init: [TEACHER_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, QUERY_OPTION, OPTIONS.budget, STRATEGY_OPTION, SEED_OPTION, CACHE_DIR_OPTION],
 };
 
 /** Where a command declares its own default: the value, and how help shows it. */
@@ -76,6 +76,14 @@ test('round and select take their options from the definitions too', () => {
   assert.equal(option(select, '--query')?.mandatory, true);
   assert.equal(option(select, '--seed')?.defaultValue, 0);
   assert.doesNotMatch(helpOf(select, option(select, '--query') as Option), /number of classes/);
+});
+
+test('the teacher default is the registry\'s, and --teacher specs are checked by the registry when parsed', async () => {
+  const { DEFAULT_TEACHER_SPEC } = await import('../../src/teachers/registry.ts');
+  assert.equal(DEFAULT_TEACHER_SPEC, TEACHER_OPTION.default);
+  const r = runCli(['run', '--data', '/x', '--teacher', 'bogus']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--teacher: expected label-transfer, clip:DIR or precomputed:FILE/);
 });
 
 test('a bad value is refused by the definition\'s parser, naming the flag (exit 2, no stack)', () => {

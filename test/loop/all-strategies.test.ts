@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from '../../src/cli/run-options.ts';
-import { runExperiment } from '../../src/loop/experiment.ts';
+import { runExperiment } from '../../src/bench/experiment.ts';
 import { strategyNames } from '../../src/strategies/registry.ts';
 import { miniSubset, tempDir } from '../helpers.ts';
 

@@ -5,7 +5,7 @@ import { runActiveLoop } from '../../src/loop/active-loop.ts';
 import { SimulatedOracle } from '../../src/loop/oracle.ts';
 import { createStrategy } from '../../src/strategies/registry.ts';
 import { DEFAULT_DHO } from '../../src/student/config.ts';
-import { FewShotTeacher, type ClapTiming } from '../../src/teachers/clap.ts';
+import { ClapFewShotTeacher, type ClapTiming } from '../../src/teachers/clap.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 /** 3 classes × 8 items, student features = teacher features (E = 4). */
@@ -29,7 +29,7 @@ for (const [timing, expected] of [
 ] as [ClapTiming, number[][]][]) {
   test(`active loop, framework few-shot, clapTiming ${timing}: CLAP refits at the SPEC §7.2 points (O1)`, async () => {
     const { f, y, Wraw } = toy();
-    const teacher = new FewShotTeacher({ baseId: 'toy', poolFeatures: f, zeroShotRaw: Wraw, config: { clapTiming: timing, passes: 20 }, rng: new Rng(1) });
+    const teacher = new ClapFewShotTeacher({ baseId: 'toy', poolFeatures: f, zeroShotRaw: Wraw, config: { clapTiming: timing, passes: 20 }, rng: new Rng(1) });
     const res = await runActiveLoop({
       ids: Array.from({ length: f.rows }, (_, i) => `item${i}`),
       features: f,

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProject, openProject, runRound, type CrashPoint } from '../../src/loop/project.ts';
-import { importLabels } from '../../src/loop/project-labels.ts';
+import { initProject, openProject, runProjectRound, type CrashPoint } from '../../src/project/project.ts';
+import { importLabels } from '../../src/project/labels.ts';
 import { tempDir } from '../helpers.ts';
 import { FAST_DHO, projectData } from './helpers.ts';
 
@@ -40,7 +40,7 @@ before(async () => {
   root = tempDir();
   base = join(root, 'base');
   await initProject(base, { images: d.images, classesFile: d.classes, dho: FAST_DHO });
-  const r0 = await runRound(base);
+  const r0 = await runProjectRound(base);
   const f = join(d.root, 'l.csv');
   writeFileSync(f, r0.selection.map((s) => `${s.id},${d.truth(s.id)}`).join('\n'));
   importLabels(base, f);
@@ -49,7 +49,7 @@ before(async () => {
 test('a round killed at any checkpoint and run again equals an uninterrupted round', async () => {
   const ref = join(root, 'ref');
   cpSync(base, ref, { recursive: true });
-  const r = await runRound(ref);
+  const r = await runProjectRound(ref);
   assert.equal(r.round.round, 1);
   assert.equal(r.reused, false);
   const want = journal(ref);
@@ -70,7 +70,7 @@ test('a round killed at any checkpoint and run again equals an uninterrupted rou
     const mid = journal(dir);
     const committed = p === 'after-commit' || p === 'mid-export';
     assert.equal(mid.rounds.length, committed ? 2 : 1, `${p}: rounds journaled before the rerun`);
-    const again = await runRound(dir);
+    const again = await runProjectRound(dir);
     assert.equal(again.reused, committed, p);
     const got = journal(dir);
     assert.deepEqual(got.rounds, want.rounds, `${p}: round rows`);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../../src/linalg/onnx-graph.ts';
 import { createSession, f32Tensor } from '../../src/linalg/ort-session.ts';
-import { appendStudentHead } from '../../src/loop/project-export.ts';
+import { appendStudentHead } from '../../src/project/export.ts';
 import { dhoConfig } from '../../src/student/config.ts';
 import { createStudentModel } from '../../src/student/model.ts';
 import { Rng } from '../../src/util/rng.ts';

@@ -15,7 +15,7 @@ import { mobilenetV1Spec } from '../../src/assets.ts';
 import { encodeImages } from '../../src/encoders/encode.ts';
 import { preprocessImage } from '../../src/encoders/preprocess.ts';
 import { createSession, f32Tensor } from '../../src/linalg/ort-session.ts';
-import { currentStudent, itemPath, openProject, projectStatus, runRound } from '../../src/loop/project.ts';
+import { currentStudent, itemPath, openProject, projectStatus, runProjectRound } from '../../src/project/project.ts';
 import { startLabelServer } from '../../src/server/label-server.ts';
 import { runCli, tempDir } from '../helpers.ts';
 import { projectData } from './helpers.ts';
@@ -32,7 +32,7 @@ test('human loop: init, round, label in the browser, import, round, export', { s
   assert.equal(init.status, 0, init.stderr);
   assert.match(init.stdout, /15 pool image\(s\), 6 test image\(s\)/);
 
-  const r0 = await runRound(p);
+  const r0 = await runProjectRound(p);
   assert.equal(r0.selection.length, 4);
   assert.ok(r0.selection.every((s) => s.teacherTopk?.length === 3));
   const tasks = JSON.parse(readFileSync(r0.tasks, 'utf8')) as { data: { item_id: string; acquisition_score: number }; predictions: { result: { type: string; value: { choices: string[] } }[] }[] }[];
@@ -99,7 +99,7 @@ test('human loop: init, round, label in the browser, import, round, export', { s
   assert.equal(imp.status, 0, imp.stderr);
   assert.match(imp.stdout, /4 label\(s\) read, 1 new or changed/);
 
-  const r1 = await runRound(p);
+  const r1 = await runProjectRound(p);
   assert.equal(r1.round.round, 1);
   assert.equal(r1.round.labeledCount, 4);
   assert.ok(r1.selection.every((s) => s.studentTopk?.length === 3));

@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProject, openProject, runRound } from '../../src/loop/project.ts';
-import { importLabels, LabelImportError } from '../../src/loop/project-labels.ts';
+import { initProject, openProject, runProjectRound } from '../../src/project/project.ts';
+import { importLabels, LabelImportError } from '../../src/project/labels.ts';
 import { startLabelServer, type LabelServer } from '../../src/server/label-server.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers.ts';
@@ -22,7 +22,7 @@ before(async () => {
   d = projectData(['cat', 'ship'], 3, 0);
   p = join(tempDir(), 'proj');
   await initProject(p, { images: d.images, classesFile: d.classes, teacher: 'none', dho: FAST_DHO, querySize: 3 });
-  batch = (await runRound(p)).selection.map((s) => s.id);
+  batch = (await runProjectRound(p)).selection.map((s) => s.id);
 });
 
 const labelCount = (): number => {

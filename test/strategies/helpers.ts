@@ -1,6 +1,6 @@
 /** Shared builders for the strategy tests: seeded random contexts and small hand-written ones. */
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
-import { softmaxRows } from '../../src/strategies/common.ts';
+import { softmaxRows } from '../../src/linalg/softmax.ts';
 import type { SelectionContext, StudentPredictions } from '../../src/strategies/types.ts';
 import { Rng } from '../../src/util/rng.ts';
 

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
 import { badgeGreedy } from '../../src/strategies/badge-kernel.ts';
-import { l2NormalizeRows } from '../../src/strategies/common.ts';
+import { l2NormalizeRows } from '../../src/linalg/distance.ts';
 import { kCenterGreedy, type KCenterArgs } from '../../src/strategies/kcenter.ts';
 import { badgeGreedyAuto, badgeGreedyGraph, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../../src/strategies/kcenter-graph.ts';
 import { Rng } from '../../src/util/rng.ts';

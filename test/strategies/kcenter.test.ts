@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
-import { kCenterGreedy, l2Distance, type KCenterArgs } from '../../src/strategies/kcenter.ts';
+import { kCenterGreedy, type KCenterArgs } from '../../src/strategies/kcenter.ts';
 import { kCenterGreedyNaive } from '../../src/strategies/kcenter-reference.ts';
-import { l2NormalizeRows } from '../../src/strategies/common.ts';
+import { l2Distance, l2NormalizeRows } from '../../src/linalg/distance.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { assertClose } from './helpers.ts';
 

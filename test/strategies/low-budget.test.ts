@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix } from '../../src/linalg/matrix.ts';
 import { badgeKMeansPP, twoHeadFactors, twoHeadSqDistance } from '../../src/strategies/badge-kmeanspp.ts';
-import { softmaxRows } from '../../src/strategies/common.ts';
+import { softmaxRows } from '../../src/linalg/softmax.ts';
 import { ballGraph, purityDelta } from '../../src/strategies/probcover.ts';
 import { createStrategy } from '../../src/strategies/registry.ts';
 import { typicality } from '../../src/strategies/typiclust.ts';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
 import { badgeGreedy } from '../../src/strategies/badge-kernel.ts';
-import { l2NormalizeRows } from '../../src/strategies/common.ts';
+import { l2NormalizeRows } from '../../src/linalg/distance.ts';
 import { kCenterGreedy, type KCenterArgs } from '../../src/strategies/kcenter.ts';
 import { badgeGreedyThreaded, kCenterGreedyThreaded } from '../../src/strategies/kcenter-threads.ts';
 import { createStrategy } from '../../src/strategies/registry.ts';

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
-import { clapLossAndGrad, clapLrMultiplier, clapPenaltyWeights, clapSteps, DEFAULT_CLAP, fitClap, FewShotTeacher, zeroShotClap, type ClapLogitMode } from '../../src/teachers/clap.ts';
+import { clapLossAndGrad, clapPenaltyWeights, clapSteps, DEFAULT_CLAP, fitClap, ClapFewShotTeacher, zeroShotClap, type ClapLogitMode } from '../../src/teachers/clap.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { lrMultiplier } from '../../src/linalg/schedule.ts';
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ''): void {
   assert.equal(actual.length, expected.length, `${what} length`);
@@ -62,8 +63,8 @@ test('CLAP schedule: steps, warmup and linear decay (HF get_linear_schedule_with
   assert.equal(clapSteps(1, { ...DEFAULT_CLAP, passes: 1 }), 1); // at least 1
   assert.equal(clapSteps(10, { ...DEFAULT_CLAP, stepsRounding: 'ceil' }), 47);
   assert.equal(clapSteps(64), 300);
-  close([0, 1, 2, 3, 4, 5, 9, 10].map((k) => clapLrMultiplier(k, 10, 2)), [0, 0.5, 1, 7 / 8, 6 / 8, 5 / 8, 1 / 8, 0], 1e-12);
-  close([clapLrMultiplier(0, 4, 0), clapLrMultiplier(3, 4, 0)], [1, 0.25], 1e-12);
+  close([0, 1, 2, 3, 4, 5, 9, 10].map((k) => lrMultiplier(k, 10, 2)), [0, 0.5, 1, 7 / 8, 6 / 8, 5 / 8, 1 / 8, 0], 1e-12);
+  close([lrMultiplier(0, 4, 0), lrMultiplier(3, 4, 0)], [1, 0.25], 1e-12);
 });
 
 test('clapPenaltyWeights: mean zero-shot probability of the true class; 0 without labels', () => {
@@ -200,12 +201,12 @@ test('fitClap: argument checks', () => {
   assert.throws(() => fitClap({ features: f, labeledRows: [0], labels: [0], zeroShotRaw: Wraw, config: { momentum: 1 }, rng }), /momentum/);
 });
 
-test('FewShotTeacher: zero-shot before the first refit, then refit records with test accuracy', () => {
+test('ClapFewShotTeacher: zero-shot before the first refit, then refit records with test accuracy', () => {
   const { f, y, Wraw } = synthetic(8, 45);
   const pool = matrix(30, 4, f.data.slice(0, 120));
   const testF = matrix(15, 4, f.data.slice(120));
   const testY = y.slice(30);
-  const t = new FewShotTeacher({ baseId: 'toy', poolFeatures: pool, testFeatures: testF, testLabels: testY, zeroShotRaw: Wraw, rng: new Rng(3) });
+  const t = new ClapFewShotTeacher({ baseId: 'toy', poolFeatures: pool, testFeatures: testF, testLabels: testY, zeroShotRaw: Wraw, rng: new Rng(3) });
   assert.equal(t.id, 'clap(toy)');
   close(t.probs().data, zeroShotClap(Wraw).probs(pool).data, 1e-7, 'zero-shot probs');
   const zsTest = acc(t.testProbs()!, testY);
@@ -217,7 +218,7 @@ test('FewShotTeacher: zero-shot before the first refit, then refit records with 
   assert.equal(t.probs().rows, 30);
   assert.equal((t.describe().fits as unknown[]).length, 2);
   assert.equal(t.config.clapTiming, 'afterStudent');
-  const lin = new FewShotTeacher({ baseId: 'toy', poolFeatures: pool, zeroShotRaw: Wraw, bias: [0, 0, 5], config: { logitMode: 'linear' }, rng: new Rng(3) });
+  const lin = new ClapFewShotTeacher({ baseId: 'toy', poolFeatures: pool, zeroShotRaw: Wraw, bias: [0, 0, 5], config: { logitMode: 'linear' }, rng: new Rng(3) });
   assert.equal(lin.config.logitScale, 1);
   // the bias enters the linear head: class 2 dominates before any fit
   assert.ok(acc(lin.probs(), Int32Array.from({ length: 30 }, () => 2)) > 0.9);

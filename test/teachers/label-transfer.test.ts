@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ASSETS, MODEL_SHA256 } from '../../src/assets.ts';
 import { readImageFolder } from '../../src/data/image-folder.ts';
-import { accuracy } from '../../src/eval/accuracy.ts';
+import { accuracy } from '../../src/linalg/accuracy.ts';
 import { matrix, takeRows } from '../../src/linalg/matrix.ts';
 import { FASHION_MNIST_CLASSES } from '../../src/data/idx.ts';
 import { loadClassMap, readLabelsFile } from '../../src/teachers/class-map.ts';

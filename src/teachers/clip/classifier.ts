@@ -113,26 +113,3 @@ export function cosineLogits(features: Matrix, W: Matrix, scale = CLIP_LOGIT_SCA
   }
   return matrix(n, c, out);
 }
-
-/**
- * Row-wise softmax, computed in float64 with the max subtracted.
- * @param logits N×C row-major.
- * @returns N×C row-major probabilities, rows summing to 1.
- */
-export function softmaxRows(logits: Matrix): Matrix {
-  const { rows: n, cols: c, data } = logits;
-  const out = new Float32Array(n * c);
-  const e = new Float64Array(c);
-  for (let i = 0; i < n; i++) {
-    const o = i * c;
-    let m = -Infinity;
-    for (let k = 0; k < c; k++) m = Math.max(m, data[o + k] as number);
-    let z = 0;
-    for (let k = 0; k < c; k++) {
-      e[k] = Math.exp((data[o + k] as number) - m);
-      z += e[k] as number;
-    }
-    for (let k = 0; k < c; k++) out[o + k] = (e[k] as number) / z;
-  }
-  return matrix(n, c, out);
-}

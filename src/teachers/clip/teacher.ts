@@ -15,10 +15,11 @@ import { encodeImages, type EncodeOptions, type SkippedImage } from '../../encod
 import { getSession, modelHash } from '../../encoders/session.ts';
 import type { EncoderSpec } from '../../encoders/spec.ts';
 import type { Matrix } from '../../linalg/matrix.ts';
+import { softmaxRows } from '../../linalg/softmax.ts';
 import { UserError } from '../../util/errors.ts';
 import { classPrompts, cleanClassName, promptSetFor, type PromptSet } from '../prompts.ts';
 import type { Teacher } from '../teacher.ts';
-import { buildTextClassifier, CLIP_LOGIT_SCALE, cosineLogits, softmaxRows, type TextClassifier } from './classifier.ts';
+import { buildTextClassifier, CLIP_LOGIT_SCALE, cosineLogits, type TextClassifier } from './classifier.ts';
 import { clipPreprocessSpec, readJsonObject, resolveClipFolder, type ClipFolder, type ClipFolderOptions } from './files.ts';
 import { ClipTextEncoder } from './text.ts';
 

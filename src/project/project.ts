@@ -1,5 +1,5 @@
 /**
- * Human-in-the-loop projects (issue 6): a folder with an SQLite journal (src/store/project-store.ts)
+ * Human-in-the-loop projects (issue 6): a folder with an SQLite journal (src/project/store.ts)
  * in which a user labels, round after round, what the ActiveKD loop asks for.
  *
  * Layout of a project folder:
@@ -21,18 +21,17 @@ import { ASSETS, mobilenetV1Spec } from '../assets.ts';
 import { DEFAULT_IMAGE_EXTENSIONS, readClassesFile } from '../data/image-folder.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { encodeImages } from '../encoders/encode.ts';
-import { accuracy } from '../eval/accuracy.ts';
-import { takeRows, type Matrix } from '../linalg/matrix.ts';
-import { createStrategy, runSelection } from '../strategies/registry.ts';
-import type { StudentPredictions } from '../strategies/types.ts';
+import type { Matrix } from '../linalg/matrix.ts';
+import { createStrategy } from '../strategies/registry.ts';
+import type { Strategy } from '../strategies/types.ts';
 import { dhoConfig, type DhoConfig } from '../student/config.ts';
 import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
-import { trainStudent } from '../student/train.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { prepareData } from './prepare.ts';
-import { createTeacher } from './teacher-setup.ts';
-import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from '../store/project-store.ts';
+import { prepareExperiment } from '../loop/prepare.ts';
+import { runRound, type RoundOutcome } from '../loop/round.ts';
+import { parseLabelCsv } from './label-files.ts';
+import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
 export type CrashPoint = 'after-train' | 'after-select' | 'before-commit' | 'after-commit' | 'mid-export';
@@ -157,10 +156,14 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     ...(testDir ? { test: { ids: testIds, paths: testPaths, labels: Int32Array.from(testTruth) } } : {}),
     skipped: [],
   };
-  const encode = { cacheDir: cfg.cacheDir, progressLabel: 'student features' };
-  const teacher = teacherSpec === 'none' ? null : await createTeacher({ spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) }, dataset, encode);
   log(`encoding ${poolIds.length} pool and ${testIds.length} test images`);
-  const prepared = await prepareData(dataset, mobilenetV1Spec(cfg.studentModel), teacher, encode);
+  const prepared = await prepareExperiment({
+    dataset,
+    studentModel: cfg.studentModel,
+    teacher: teacherSpec === 'none' ? null : { spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) },
+    encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features' },
+  });
+  const teacher = prepared.teacher;
   const reasons = new Map(prepared.skipped.map((s) => [s.path, s.reason]));
   mkdirSync(dir, { recursive: true });
   const items = [
@@ -236,19 +239,22 @@ async function loadRoundInputs(store: ProjectStore): Promise<RoundInputs> {
   return { cfg, classNames, dho, pool, features, teacher, labeledRows: pairs.map((p) => p.row), labeledClasses: pairs.map((p) => p.c), labeledHash: labeledSetHash(labels) };
 }
 
-async function trainOn(inp: RoundInputs, rng: Rng): Promise<StudentModel> {
-  const inL = new Set(inp.labeledRows);
-  const unlabeled: number[] = [];
-  for (let i = 0; i < inp.pool.length; i++) if (!inL.has(i)) unlabeled.push(i);
-  return trainStudent({
+/** Runs the core round (src/loop/round.ts) on a project's inputs; `strategy: null` only trains. */
+function projectRound(inp: RoundInputs, rng: Rng, o: { strategy: Strategy | null; querySize: number; train: boolean; test?: { features: Matrix; labels: Int32Array } }): Promise<RoundOutcome> {
+  return runRound({
     features: inp.features,
     labeledRows: Uint32Array.from(inp.labeledRows),
-    labels: Int32Array.from(inp.labeledClasses),
-    unlabeledRows: Uint32Array.from(unlabeled),
+    labeledLabels: Int32Array.from(inp.labeledClasses),
     ...(inp.teacher ? { teacherProbs: inp.teacher } : {}),
     numClasses: inp.classNames.length,
-    config: inp.dho,
+    framework: inp.teacher ? 'zero-shot' : 'no-distill',
+    dho: inp.dho,
+    train: o.train,
+    strategy: o.strategy,
+    querySize: o.querySize,
     rng,
+    keepPredictions: true,
+    ...(o.test ? { test: o.test } : {}),
   });
 }
 
@@ -325,8 +331,8 @@ export function loadStudent(path: string): { model: StudentModel; classNames: st
   return { model, classNames: f.classNames, labeledHash: f.labeledHash };
 }
 
-/** Options of {@link runRound}. */
-export interface RoundOptions {
+/** Options of {@link runProjectRound}. */
+export interface ProjectRoundOptions {
   /** Strategy name (default: the project's). Ignored when the round's selection is already journaled. */
   strategy?: string;
   /** Query size (default: the project's). */
@@ -336,14 +342,16 @@ export interface RoundOptions {
   log?: (line: string) => void;
 }
 
-/** Result of {@link runRound}. */
-export interface RoundResult {
+/** Result of {@link runProjectRound}. */
+export interface ProjectRoundResult {
   round: RoundRow;
   selection: SelectionRow[];
   /** True when the round was already journaled and only its exports were (re)written. */
   reused: boolean;
   csv: string;
   tasks: string;
+  /** Exports left as they were because the user edited them after activekd wrote them. */
+  kept: string[];
 }
 
 /** Folder of round `r`'s files. */
@@ -352,7 +360,7 @@ export function roundDir(projectDir: string, r: number): string {
 }
 
 /**
- * `activekd round`: trains the student on what is labeled, selects the next batch, journals it
+ * `activekd round`: the journaled wrapper around the one round (src/loop/round.ts `runRound`): trains the student on what is labeled, selects the next batch, journals it
  * (one transaction) and writes it as CSV and Label Studio tasks (atomic renames).
  *
  * Cold start (nothing labeled yet): no student is trained; round 0 picks Q items with PCoreSet in
@@ -363,7 +371,7 @@ export function roundDir(projectDir: string, r: number): string {
  * round's exports (this is also how an interrupted round finishes) unless `skipUnlabeled`.
  * @throws UserError when the budget is used up or nothing is left to label.
  */
-export async function runRound(projectDir: string, o: RoundOptions = {}): Promise<RoundResult> {
+export async function runProjectRound(projectDir: string, o: ProjectRoundOptions = {}): Promise<ProjectRoundResult> {
   const log = o.log ?? (() => {});
   const store = openProject(projectDir);
   try {
@@ -372,8 +380,17 @@ export async function runRound(projectDir: string, o: RoundOptions = {}): Promis
       const sel = store.selection(latest.round);
       const open = sel.filter((s) => store.label(s.itemPk) === undefined).length;
       if (open > 0 && !o.skipUnlabeled) {
+        const csv = join(roundDir(projectDir, latest.round), 'batch.csv');
+        const typed = pendingCsvLabels(store, csv);
+        if (typed > 0) {
+          throw new UserError(
+            `${csv} holds ${typed} label(s) typed but not imported yet; nothing was changed. Import them first: activekd import-labels ${projectDir} ${csv}` +
+              ` (or pass --skip-unlabeled to start round ${latest.round + 1}; the file is kept as it is)`,
+          );
+        }
         log(`round ${latest.round} is journaled and ${open} of its ${sel.length} items are unlabeled: re-writing its exports (label them, or pass --skip-unlabeled to start round ${latest.round + 1})`);
         const files = writeRoundExports(projectDir, store, latest.round);
+        for (const k of files.kept) log(`kept ${k}: it was edited after activekd wrote it`);
         return { round: latest, selection: sel, reused: true, ...files };
       }
     }
@@ -387,53 +404,24 @@ export async function runRound(projectDir: string, o: RoundOptions = {}): Promis
     if (n - L <= 0) throw new UserError('every pool image is labeled: nothing left to select (run activekd export)');
     if (!(q > 0)) throw new UserError(`the labeling budget of ${cfg.budget} is used up (run activekd export)`);
     const seed = roundSeed(cfg.seed, r);
-    const rng = new Rng(seed);
-    const trainRng = rng.fork();
-    const selRng = rng.fork();
-    const inL = new Set(inp.labeledRows);
-    const uRows: number[] = [];
-    for (let i = 0; i < n; i++) if (!inL.has(i)) uRows.push(i);
     const coldStart = L === 0;
     const strategyName = coldStart ? (inp.teacher ? 'pcoreset' : 'random') : (o.strategy ?? cfg.strategy);
     const strategy = coldStart && inp.teacher ? createStrategy('pcoreset', { space: 'teacher', backend: 'js' }) : createStrategy(strategyName);
-    let student: StudentModel | null = null;
-    let preds: StudentPredictions | null = null;
-    let testAccuracy: number | null = null;
     const artefacts: { kind: string; path: string; sha256: string }[] = [];
     const rdir = roundDir(projectDir, r);
     mkdirSync(rdir, { recursive: true });
-    if (!coldStart) {
-      log(`round ${r}: training the student on ${L} labeled + ${n - L} unlabeled images`);
-      student = await trainOn(inp, trainRng);
-      preds = await student.predict(inp.features, { alphaCe: inp.dho.selAlphaCe, beta: inp.dho.selBeta });
-      testAccuracy = await testAccuracyOf(store, cfg, student);
+    if (!coldStart) log(`round ${r}: training the student on ${L} labeled + ${n - L} unlabeled images`);
+    const test = coldStart ? undefined : await testSplit(store, cfg);
+    const out = await projectRound(inp, new Rng(seed), { strategy, querySize: q, train: !coldStart, ...(test ? { test } : {}) });
+    const { student, predictions: preds, testAccuracy } = out;
+    if (student) {
       const path = join(rdir, 'student.json');
       artefacts.push({ kind: 'student', path, sha256: saveStudent(path, student, inp.classNames, inp.labeledHash) });
     }
     crashPoint('after-train');
-    const u = Uint32Array.from(uRows);
-    const l = Uint32Array.from(inp.labeledRows);
-    const C = inp.classNames.length;
-    const emptyPreds = (rows: number): StudentPredictions => {
-      const z = { rows, cols: C, data: new Float32Array(rows * C) };
-      return { ce: z, kd: z, probs: z, features: z };
-    };
-    const sel = await runSelection(
-      strategy,
-      {
-        pool: preds ? subset(preds, u) : emptyPreds(u.length),
-        labeled: preds ? subset(preds, l) : emptyPreds(l.length),
-        labeledLabels: Int32Array.from(inp.labeledClasses),
-        ...(inp.teacher ? { teacherPool: takeRows(inp.teacher, u), teacherLabeled: takeRows(inp.teacher, l) } : {}),
-        numClasses: C,
-        rng: selRng,
-      },
-      q,
-    );
     crashPoint('after-select');
-    const selections = Array.from(sel.rows, (k, j) => {
-      const row = uRows[k] as number;
-      const sc = sel.scores?.[j];
+    const selections = Array.from(out.picks, (row, j) => {
+      const sc = out.scores?.[j];
       return {
         itemPk: (inp.pool[row] as ItemRow).pk,
         score: sc === undefined || !Number.isFinite(sc) ? null : sc,
@@ -469,17 +457,13 @@ export async function runRound(projectDir: string, o: RoundOptions = {}): Promis
   }
 }
 
-async function testAccuracyOf(store: ProjectStore, cfg: ProjectConfig, student: StudentModel): Promise<number | null> {
+/** The project's labeled test split as student features and labels, or undefined without one. */
+async function testSplit(store: ProjectStore, cfg: ProjectConfig): Promise<{ features: Matrix; labels: Int32Array } | undefined> {
   const test = store.items('test').filter((it) => it.skipped === null && it.truth !== null);
-  if (test.length === 0) return null;
+  if (test.length === 0) return undefined;
   const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir });
-  const feats = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
-  const p = await student.predict(feats, { alphaCe: student.config.evalAlphaCe, beta: student.config.evalBeta });
-  return accuracy(p.probs, Int32Array.from(test, (it) => it.truth as number));
-}
-
-function subset(p: StudentPredictions, rows: Uint32Array): StudentPredictions {
-  return { ce: takeRows(p.ce, rows), kd: takeRows(p.kd, rows), probs: takeRows(p.probs, rows), features: takeRows(p.features, rows) };
+  const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
+  return { features, labels: Int32Array.from(test, (it) => it.truth as number) };
 }
 
 function csvCell(s: string): string {
@@ -500,12 +484,29 @@ export function labelStudioConfig(classNames: readonly string[]): string {
  * suggestion, each a `choices` result scored with its probability), plus `label-config.xml`, each by
  * atomic rename, and records them as artefacts. Idempotent.
  */
-export function writeRoundExports(projectDir: string, store: ProjectStore, r: number): { csv: string; tasks: string } {
+export function writeRoundExports(projectDir: string, store: ProjectStore, r: number): { csv: string; tasks: string; kept: string[] } {
   const classNames = store.classNames();
   const sel = store.selection(r);
   const cfg = store.config();
   const rdir = roundDir(projectDir, r);
   mkdirSync(rdir, { recursive: true });
+  const ours = new Map(store.artefacts(r).map((a) => [a.kind, a.sha256]));
+  const kept: string[] = [];
+  const written: { kind: string; path: string; sha256: string }[] = [];
+  // Nothing a user edited is overwritten: a file is (re)written only when absent, already equal,
+  // or byte-identical to what this project last wrote there (its sha256 is journaled).
+  const put = (kind: string, text: string): string => {
+    const path = join(rdir, kind);
+    const sha = sha256(text);
+    const current = existsSync(path) ? readFileSync(path) : null;
+    if (current !== null && sha256(current) !== sha && sha256(current) !== ours.get(kind)) {
+      kept.push(path);
+      return path;
+    }
+    if (current === null || sha256(current) !== sha) writeFileAtomic(path, text);
+    written.push({ kind, path, sha256: sha });
+    return path;
+  };
   const name = (s: Suggestion): string => classNames[s.c] ?? String(s.c);
   const fmt = (t: Suggestion[] | null): string => (t ? t.map((s) => `${name(s)}:${s.p.toFixed(3)}`).join(' ') : '');
   const lines = ['id,label,score,teacher_top3,student_top3,path'];
@@ -513,8 +514,7 @@ export function writeRoundExports(projectDir: string, store: ProjectStore, r: nu
     const lab = store.label(s.itemPk);
     lines.push([s.id, lab === undefined ? '' : (classNames[lab] as string), s.score === null ? '' : String(s.score), fmt(s.teacherTopk), fmt(s.studentTopk), join(cfg.imagesDir, s.id)].map(csvCell).join(','));
   }
-  const csvPath = join(rdir, 'batch.csv');
-  const csvSha = writeFileAtomic(csvPath, `${lines.join('\n')}\n`);
+  const csvPath = put('batch.csv', `${lines.join('\n')}\n`);
   crashPoint('mid-export');
   const pred = (who: string, t: Suggestion[] | null) =>
     (t ?? []).map((s, k) => ({
@@ -526,16 +526,29 @@ export function writeRoundExports(projectDir: string, store: ProjectStore, r: nu
     data: { image: `/data/local-files/?d=${encodeURIComponent(s.id).replace(/%2F/g, '/')}`, item_id: s.id, acquisition_score: s.score, round: r, rank: s.rank },
     predictions: [...pred('teacher', s.teacherTopk), ...pred(`student-round${r}`, s.studentTopk)],
   }));
-  const tasksPath = join(rdir, 'tasks.json');
-  const tasksSha = writeFileAtomic(tasksPath, `${JSON.stringify(tasks, null, 2)}\n`);
-  const xmlPath = join(rdir, 'label-config.xml');
-  const xmlSha = writeFileAtomic(xmlPath, labelStudioConfig(classNames));
-  store.putArtefacts(r, [
-    { kind: 'batch.csv', path: csvPath, sha256: csvSha },
-    { kind: 'tasks.json', path: tasksPath, sha256: tasksSha },
-    { kind: 'label-config.xml', path: xmlPath, sha256: xmlSha },
-  ]);
-  return { csv: csvPath, tasks: tasksPath };
+  const tasksPath = put('tasks.json', `${JSON.stringify(tasks, null, 2)}\n`);
+  put('label-config.xml', labelStudioConfig(classNames));
+  store.putArtefacts(r, written);
+  return { csv: csvPath, tasks: tasksPath, kept };
+}
+
+const sha256 = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Labels typed into a round's `batch.csv` that the journal does not hold yet (the file is the
+ * user's until imported).
+ * @returns the number of such rows (0 when the file is absent or unreadable as a label CSV)
+ */
+export function pendingCsvLabels(store: ProjectStore, path: string): number {
+  if (!existsSync(path)) return 0;
+  const { entries } = parseLabelCsv(readFileSync(path, 'utf8'));
+  const classNames = store.classNames();
+  const pkOf = new Map(store.items('pool').map((it) => [it.id, it.pk]));
+  return entries.filter((e) => {
+    const pk = pkOf.get(e.id);
+    const stored = pk === undefined ? undefined : store.label(pk);
+    return stored === undefined || classNames[stored] !== e.label;
+  }).length;
 }
 
 /** What `activekd status` shows. */
@@ -599,7 +612,7 @@ export async function currentStudent(projectDir: string, log: (s: string) => voi
     const r = latest ? latest.round + 1 : 0;
     log(`training the final student on ${inp.labeledRows.length} labeled images`);
     const rng = new Rng(roundSeed(inp.cfg.seed, r));
-    const model = await trainOn(inp, rng.fork());
+    const model = (await projectRound(inp, rng, { strategy: null, querySize: 0, train: true })).student as StudentModel;
     mkdirSync(join(resolve(projectDir), 'students'), { recursive: true });
     saveStudent(path, model, inp.classNames, inp.labeledHash);
     return { model, classNames: inp.classNames, path, config: inp.cfg };

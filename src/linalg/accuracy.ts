@@ -1,7 +1,8 @@
-import { argmaxRows, type Matrix } from '../linalg/matrix.ts';
+import { argmaxRows, type Matrix } from './matrix.ts';
 
 /**
- * Top-1 accuracy of predicted class probabilities (or any class scores) against labels.
+ * Top-1 accuracy of predicted class probabilities (or any class scores) against labels — the test
+ * accuracy of every round (SPEC §10) and the few-shot teacher's fit accuracy.
  *
  * @param probs N×C row-major scores; the prediction of row i is its argmax (ties → lowest class).
  * @param labels N ground-truth class indices; rows labelled −1 (unknown) are ignored.

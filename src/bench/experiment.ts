@@ -1,21 +1,18 @@
-import { join, resolve } from 'node:path';
-import { ASSETS, mobilenetV1Spec } from '../assets.ts';
-import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
+import { join } from 'node:path';
+import type { OpenDatasetOptions } from '../data/open.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
-import { accuracy } from '../eval/accuracy.ts';
 import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
 import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { DhoConfig } from '../student/config.ts';
-import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { runActiveLoop, type ActiveLoopResult, type Framework } from './active-loop.ts';
-import { SimulatedOracle } from './oracle.ts';
-import { prepareData, type PreparedData } from './prepare.ts';
-import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from './results.ts';
-import { createFewShotTeacher, createTeacher, writeTeacherProbs, type TeacherChoice } from './teacher-setup.ts';
+import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
+import { SimulatedOracle } from '../loop/oracle.ts';
+import { prepareExperiment, writePreparedTeacher, type PreparedData } from '../loop/prepare.ts';
+import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
+import type { TeacherChoice } from '../teachers/kind.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
 export interface TeacherOptions extends TeacherChoice {
@@ -74,27 +71,24 @@ export interface RunRecord {
 export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRecord[]; prepared: PreparedData; teacherAccuracy: number | null }> {
   const t0 = performance.now();
   const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
-  const dataset = await openDataset(resolve(o.data), { ...o.dataset, ...(o.classesFile ? { classesFile: o.classesFile } : {}) });
-  const C = dataset.classNames.length;
-  if (C < 2) throw new UserError(`${o.data}: found ${C} class folder(s); active learning needs at least 2 classes`);
-  const q = o.querySize ?? C;
-  const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
   const needTeacher = o.frameworks.some((f) => f !== 'no-distill') || (o.analysis !== undefined && o.analysis.bias !== false);
-  const teacher = needTeacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
-  const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
-  const fewShot = teacher && o.frameworks.includes('few-shot') ? await createFewShotTeacher(teacher, prepared, o.teacher.clap, o.encode) : null;
-  // Zero-shot teacher probabilities, in the precomputed-teacher format (replayable with precomputed:FILE).
-  if (prepared.teacherTrain && o.writeTeacher !== false) {
-    const splits = [{ ids: prepared.train.ids, probs: prepared.teacherTrain }, ...(prepared.test && prepared.teacherTest ? [{ ids: prepared.test.ids, probs: prepared.teacherTest }] : [])];
-    writeTeacherProbs(join(o.out, 'teacher'), 'probs', splits);
-  }
+  const prepared = await prepareExperiment({
+    dataset: o.data,
+    datasetOptions: { ...o.dataset, ...(o.classesFile ? { classesFile: o.classesFile } : {}) },
+    ...(o.studentModel ? { studentModel: o.studentModel } : {}),
+    teacher: needTeacher ? o.teacher : null,
+    fewShot: o.frameworks.includes('few-shot'),
+    encode: o.encode,
+  });
+  const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
+  const C = dataset.classNames.length;
+  const q = o.querySize ?? C;
+  if (o.writeTeacher !== false) writePreparedTeacher(join(o.out, 'teacher'), prepared);
   const prepSeconds = (performance.now() - t0) / 1000;
   o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
   for (const s of prepared.skipped.slice(0, 20)) o.log(`  skipped ${s.path}: ${s.reason}`);
   if (prepared.skipped.length > 20) o.log(`  … and ${prepared.skipped.length - 20} more (all listed in results.json)`);
-  let teacherAccuracy: number | null = null;
-  if (teacher && prepared.teacherTest && prepared.test) {
-    teacherAccuracy = accuracy(prepared.teacherTest, prepared.test.labels);
+  if (teacher && teacherAccuracy !== null) {
     o.log(`teacher ${teacher.id}: zero-shot test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
   }
   const manifest = {

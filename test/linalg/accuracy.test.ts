@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy } from '../../src/eval/accuracy.ts';
+import { accuracy } from '../../src/linalg/accuracy.ts';
 import { matrix } from '../../src/linalg/matrix.ts';
 
 test('accuracy: argmax vs labels, ignoring -1 rows', () => {
