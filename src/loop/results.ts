@@ -149,7 +149,7 @@ const RESULTS_KIND: DocKind<ResultsDoc> = {
       ? parsed(resultsV0Schema, raw, (d) => {
           // v0 recorded the experiment-wide `dho` framework and no prediction settings.
           const dho = { ...d.student.dho, framework: d.config.framework };
-          return { format: RESULTS_FORMAT, version: RESULTS_VERSION, ...d, student: { ...d.student, dho, prediction: predictionSettings(dho) } } as ResultsDoc;
+          return resultsSchema.parse({ format: RESULTS_FORMAT, version: RESULTS_VERSION, ...d, student: { ...d.student, dho, prediction: predictionSettings(dho) } });
         })
       : parsed(resultsSchema, raw, (d) => d),
 };
@@ -214,7 +214,7 @@ export function readSummary(path: string): SummaryDoc {
 
 // ---- bench.json --------------------------------------------------------------------------------
 
-/** The bench.json document of a grid. @throws Error when invalid (a bug) */
+/** The bench.json document of a grid (validated when written, see {@link writeBenchManifest}). */
 export function benchManifestDocument(parts: Omit<BenchManifest, 'format' | 'version'>): BenchManifest {
   return { format: BENCH_FORMAT, version: BENCH_VERSION, ...parts };
 }
