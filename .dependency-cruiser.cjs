@@ -27,7 +27,7 @@
 
 /** @type {Layer[]} */
 const LAYERS = [
-  { name: 'base', rank: 0, paths: ['^src/util/', '^src/linalg/', '^src/assets\\.ts$', '^src/types/'] },
+  { name: 'base', rank: 0, paths: ['^src/util/', '^src/linalg/', '^src/options/', '^src/assets\\.ts$', '^src/types/'] },
   { name: 'data', rank: 1, paths: ['^src/data/'] },
   { name: 'encoders', rank: 2, paths: ['^src/encoders/'] },
   { name: 'teachers', rank: 3, paths: ['^src/teachers/'] },

@@ -4,32 +4,25 @@
  * or from run folders holding `<strategy>__<framework>__seed<k>/results.json` (partial grids too).
  * Usage: npx tsx scripts/summary-markdown.ts runs/a/summary.json runs/b ...
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { meanCI } from '../src/eval/stats.ts';
+import { readResults, readSummary } from '../src/loop/results.ts';
+import type { ResultsDoc } from '../src/loop/results-schema.ts';
 
 interface Column {
   name: string;
   seeds: number;
   rounds: { round: number; labeled: number; mean: number; ci95: number }[];
 }
-interface Grid {
-  strategy: string;
-  framework: string;
-  seeds: number[];
-  rounds: { round: number; labeled: number; mean: number; ci95: number }[];
-}
-interface Run {
-  config: { strategy: string; framework: string; seed: number };
-  rounds: { round: number; labeledCount: number; testAccuracy: number }[];
-}
+type Run = ResultsDoc;
 
 function fromRunFolder(dir: string): Column[] {
   const groups = new Map<string, Run[]>();
   for (const d of readdirSync(dir).sort()) {
     const f = join(dir, d, 'results.json');
     if (!existsSync(f)) continue;
-    const r = JSON.parse(readFileSync(f, 'utf8')) as Run;
+    const r = readResults(f);
     const k = `${r.config.strategy} / ${r.config.framework}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
@@ -46,7 +39,11 @@ function fromRunFolder(dir: string): Column[] {
 const cols: Column[] = [];
 for (const arg of process.argv.slice(2)) {
   if (statSync(arg).isDirectory()) cols.push(...fromRunFolder(arg));
-  else for (const g of (JSON.parse(readFileSync(arg, 'utf8')) as { grid: Grid[] }).grid) cols.push({ name: `${g.strategy} / ${g.framework}`, seeds: g.seeds.length, rounds: g.rounds });
+  else {
+    const s = readSummary(arg);
+    if (s.kind === 'run-grid') for (const g of s.grid) cols.push({ name: `${g.strategy} / ${g.framework}`, seeds: g.seeds.length, rounds: g.rounds });
+    else for (const g of s.groups) cols.push({ name: `${g.strategy} / ${g.framework}`, seeds: g.seeds.length, rounds: g.curve.map((p) => ({ round: p.round, labeled: p.labeled, mean: p.mean, ci95: p.ci95 })) });
+  }
 }
 if (cols.length === 0) {
   console.error('usage: summary-markdown.ts SUMMARY.json|RUN_FOLDER ...');

@@ -46,6 +46,17 @@ export { linearWarmupSchedule, lrMultiplier, warmupSteps, type WarmupRounding } 
 export { cosineDistance, dotRows, l2Distance, l2NormalizeRows, minDistances, squaredL2Serial, type MinDistancesOptions, type RowBuffer, type RowDistance } from './linalg/distance.ts';
 export { accuracy } from './linalg/accuracy.ts';
 
+// Options: one definition per option, with its default and validation (CLI, bench, projects and the library read them).
+export { FRAMEWORKS, frameworkSchema, isFramework } from './options/framework.ts';
+export * from './options/definitions.ts';
+export * from './options/define.ts';
+export { formatSeeds, parseSeeds } from './options/seeds.ts';
+export { resolveQuerySize } from './options/query-size.ts';
+
+// results.json, summary.json and bench.json: one versioned zod schema; every reader and writer goes through it.
+export * from './loop/results-schema.ts';
+export { readBenchManifest, readResults, readSummary, resultsDocument, writeResults, writeSummary, type ResultsParts } from './loop/results.ts';
+
 // Selection strategies: registry, selection on plain matrices, kernels, matrix file readers.
 export {
   createStrategy,
@@ -96,7 +107,7 @@ export { fewShotImagesOf, type FewShotImages } from './teachers/few-shot.ts';
 export { writeTeacherProbs } from './teachers/precomputed-write.ts';
 
 // The DHO student.
-export { DEFAULT_DHO, dhoConfig, TS_ENGINE_MAX_WORK, validateDhoConfig, type DhoConfig, type DhoEngineKind, type DhoFramework } from './student/config.ts';
+export { DEFAULT_DHO, dhoConfig, distills, effectiveAlphaCe, predictionSettings, TS_ENGINE_MAX_WORK, validateDhoConfig, type DhoConfig, type DhoEngineKind, type PredictionSettings } from './student/config.ts';
 export type { DhoHead } from './linalg/dho-layout.ts';
 export { trainStudent, type ParamTensor, type PredictOptions, type Standardization, type StudentModel, type StudentParams, type TrainStudentArgs } from './student/train.ts';
 export { stepsPerRound } from './student/schedule.ts';

@@ -4,7 +4,6 @@ import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
 import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
-import { writeJsonAtomic } from '../report/results.ts';
 import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { DhoConfig } from '../student/config.ts';
@@ -12,6 +11,8 @@ import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
 import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData } from '../loop/prepare.ts';
+import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
+import { resolveQuerySize } from '../options/query-size.ts';
 import type { TeacherChoice } from '../teachers/kind.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
@@ -90,7 +91,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   const prepared = await prepareExperiment(experimentSetup(o));
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
   const C = dataset.classNames.length;
-  const q = o.querySize ?? C;
+  const q = resolveQuerySize(o.querySize, C, Infinity);
   if (o.writeTeacher !== false) writePreparedTeacher(join(o.out, 'teacher'), prepared);
   const prepSeconds = (performance.now() - t0) / 1000;
   o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
@@ -136,21 +137,23 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
         const seconds = (performance.now() - tr) / 1000;
         runs.push({ strategy: name, framework, seed, result, seconds });
         const dir = multi ? join(o.out, `${name}__${framework}__seed${seed}`) : o.out;
-        writeJsonAtomic(join(dir, 'results.json'), {
-          config: { strategy: name, strategyConfig: strategy.config, framework, seed, rounds: o.rounds, querySize: q, initialShots: o.initialShots },
-          ...manifest,
-          ...(runTeacher ? { fewShotTeacher: { id: runTeacher.id, config: runTeacher.config, fits: runTeacher.fits } } : {}),
-          initialIds: result.initialIds,
-          rounds: result.rounds,
-          finalAccuracy: result.rounds.at(-1)?.testAccuracy ?? null,
-          ...(analysis ? { analysis: analysis.result() } : {}),
-          timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
-        });
+        writeResults(
+          join(dir, 'results.json'),
+          resultsDocument({
+            config: { strategy: name, strategyConfig: strategy.config, framework, seed, rounds: o.rounds, querySize: q, initialShots: o.initialShots },
+            ...manifest,
+            ...(runTeacher ? { fewShotTeacher: { id: runTeacher.id, config: runTeacher.config, fits: [...runTeacher.fits] } } : {}),
+            initialIds: result.initialIds,
+            rounds: result.rounds,
+            ...(analysis ? { analysis: analysis.result() } : {}),
+            timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
+          }),
+        );
         o.log(roundsTable(result.rounds));
       }
     }
   }
-  if (multi) writeJsonAtomic(join(o.out, 'summary.json'), { ...manifest, grid: summarize(runs) });
+  if (multi) writeSummary(join(o.out, 'summary.json'), runGridSummaryDocument({ ...manifest, grid: summarize(runs) }));
   return { runs, prepared, teacherAccuracy };
 }
 

@@ -7,15 +7,17 @@
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisOptions } from '../eval/analysis.ts';
 import { experimentSetup, type ExperimentOptions } from './experiment.ts';
 import { prepareExperiment, writePreparedTeacher } from '../loop/prepare.ts';
+import { benchManifestDocument, readBenchManifest, readResults, writeBenchManifest } from '../loop/results.ts';
+import type { BenchManifest } from '../loop/results-schema.ts';
+import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
-import { writeJsonAtomic } from '../report/results.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
@@ -47,13 +49,8 @@ export interface BenchCell {
   dir: string;
 }
 
-/** The settings recorded in `bench.json`; their hash guards restarts. */
-export interface BenchManifest {
-  version: 1;
-  configHash: string;
-  config: Record<string, unknown>;
-  report: { targetAccuracy?: number; reference: string };
-}
+/** The settings recorded in `bench.json` (schema: src/loop/results-schema.ts); their hash guards restarts. */
+export type { BenchManifest } from '../loop/results-schema.ts';
 
 /** `1 strategy`, `2 strategies`. */
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -91,7 +88,7 @@ export function benchConfig(o: BenchOptions): Record<string, unknown> {
     dho: e.dho,
     studentModel: e.studentModel,
     teacher: e.teacher,
-    encode: { batchSize: e.encode.batchSize },
+    encode: { batchSize: e.encode.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default },
     analysis: o.analysis === false ? false : (o.analysis ?? {}),
   };
 }
@@ -107,30 +104,36 @@ export function benchCells(o: BenchOptions): BenchCell[] {
   return e.frameworks.flatMap((framework) => e.strategies.flatMap((strategy) => e.seeds.map((seed) => ({ strategy, framework, seed, dir: join(e.out, 'runs', `${strategy}__${framework}__seed${seed}`) }))));
 }
 
-/** Whether a cell has a complete results.json of the same strategy, framework and seed. */
+/**
+ * Whether a cell has a complete, valid results.json (any version this activekd reads) of the same
+ * strategy, framework and seed; anything else (missing, truncated, foreign, another cell's) is rerun.
+ */
 export function cellFinished(c: BenchCell): boolean {
   const f = join(c.dir, 'results.json');
   if (!existsSync(f)) return false;
   try {
-    const r = JSON.parse(readFileSync(f, 'utf8')) as { config?: { strategy?: string; framework?: string; seed?: number } };
-    return r.config?.strategy === c.strategy && r.config.framework === c.framework && r.config.seed === c.seed;
+    const r = readResults(f);
+    return r.config.strategy === c.strategy && r.config.framework === c.framework && r.config.seed === c.seed;
   } catch {
     return false;
   }
 }
 
 /**
- * Writes `<out>/bench.json`, or checks it against the current settings on a restart.
- * @throws UserError naming the changed settings when the folder holds a grid with other settings
+ * Writes `<out>/bench.json`, or checks it against the current settings on a restart. The recorded
+ * settings are compared by the hash of their (upgraded, see `readBenchManifest`) values, so a grid
+ * started by an older activekd resumes when its settings mean the same.
+ * @throws UserError naming the changed settings when the folder holds a grid with other settings,
+ *   or when bench.json is not a benchmark manifest this activekd reads (see `readBenchManifest`)
  */
 export function checkManifest(o: BenchOptions): BenchManifest {
   const config = benchConfig(o);
   const configHash = benchConfigHash(config);
   const path = join(o.experiment.out, 'bench.json');
-  const manifest: BenchManifest = { version: 1, configHash, config, report: { ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}), reference: o.reference ?? 'pcoreset' } };
+  const manifest = benchManifestDocument({ configHash, config, report: { ...(o.targetAccuracy !== undefined ? { targetAccuracy: o.targetAccuracy } : {}), reference: o.reference ?? 'pcoreset' } });
   if (existsSync(path)) {
-    const old = JSON.parse(readFileSync(path, 'utf8')) as BenchManifest;
-    if (old.configHash !== configHash) {
+    const old = readBenchManifest(path);
+    if (benchConfigHash(old.config) !== configHash) {
       const changed = Object.keys({ ...old.config, ...config }).filter((k) => stable(old.config[k]) !== stable(config[k]));
       throw new UserError(
         `${o.experiment.out} holds a benchmark grid run with different settings (changed: ${changed.join(', ') || 'unknown'}); ` +
@@ -138,7 +141,7 @@ export function checkManifest(o: BenchOptions): BenchManifest {
       );
     }
   }
-  writeJsonAtomic(path, manifest);
+  writeBenchManifest(path, manifest);
   return manifest;
 }
 

@@ -1,19 +1,29 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBench, type BenchManifest } from '../bench/grid.ts';
+import { runBench } from '../bench/grid.ts';
+import { readBenchManifest } from '../loop/results.ts';
+import { FRAMEWORK_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
+import type { Framework } from '../options/framework.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { UserError } from '../util/errors.ts';
+import { cliOption } from './option-def.ts';
 import { nonNegativeInt, numberIn, positiveInt } from './parse.ts';
-import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
+import { addRunOptions, toExperimentOptions, type RawRunOptions, type RunDefaults } from './run-options.ts';
 
-const ALL_STRATEGIES = 'random,entropy,coreset,badge,class-balanced,pcoreset';
+/** `activekd bench`'s own defaults: the six strategies of the paper's Table 1, both frameworks without few-shot, 5 seeds, 16 rounds. */
+export const BENCH_DEFAULTS = {
+  rounds: 16,
+  strategy: 'random,entropy,coreset,badge,class-balanced,pcoreset',
+  frameworks: ['no-distill', 'zero-shot'],
+  seeds: [1, 2, 3, 4, 5],
+} as const satisfies RunDefaults;
 
 interface RawBenchOptions extends RawRunOptions {
   data: string;
   out: string;
-  strategies?: string;
-  frameworks?: string;
+  strategies?: string[];
+  frameworks?: Framework[];
   jobs?: number;
   targetAccuracy?: number;
   reference: string;
@@ -36,8 +46,8 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .description('run (or resume) a strategy × framework × seed benchmark grid in parallel child processes and write the report (Table 1, curves, tests, plots, report.html)')
       .requiredOption('--data <dir>', 'dataset root (any format `run` accepts)')
       .requiredOption('--out <dir>', 'benchmark folder: runs/<strategy>__<framework>__seed<k>/results.json, bench.json, report files')
-      .option('--strategies <names>', `comma-separated strategies (default ${ALL_STRATEGIES}; same as --strategy)`)
-      .option('--frameworks <names>', 'comma-separated frameworks (default no-distill,zero-shot; same as --framework)')
+      .addOption(cliOption(STRATEGIES_OPTION, { flags: '--strategies <names>', description: 'comma-separated strategies (same as --strategy)', default: undefined }))
+      .addOption(cliOption(FRAMEWORK_OPTION, { flags: '--frameworks <names>', description: 'comma-separated frameworks (same as --framework)', default: undefined }))
       .option('--jobs <n>', 'cells run at once (default: number of cores)', positiveInt('--jobs'))
       .option('--target-accuracy <pct>', 'report labels needed to reach this test accuracy (%)', numberIn('--target-accuracy', 0, 100))
       .option('--reference <strategy>', 'strategy tested against every other one (paired t, Wilcoxon)', 'pcoreset')
@@ -48,20 +58,14 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--kmeans-n-init <n>', 'k-means restarts', nonNegativeInt('--kmeans-n-init'), 10)
       .option('--feature-distance-scale <s>', 'divisor of the feature-diversity cosine distance (1: SPEC §11.2 verbatim; 2: maps any features into [0,1])', numberIn('--feature-distance-scale', 1e-6, 1e6), 1)
       .option('--no-png', 'write SVG plots only'),
-    { rounds: 16, strategy: ALL_STRATEGIES },
+    { ...BENCH_DEFAULTS, frameworks: [...BENCH_DEFAULTS.frameworks], seeds: [...BENCH_DEFAULTS.seeds] },
   );
-  // The run options keep `run`'s defaults in the parser (the action tells defaults from given values);
-  // show bench's own defaults in --help.
-  for (const [flag, shown] of [['--framework', '"no-distill,zero-shot"'], ['--seed', 'seeds 1-5']] as const) {
-    const o = bench.options.find((x) => x.long === flag);
-    if (o) o.defaultValueDescription = shown;
-  }
   bench.action(async (raw: RawBenchOptions, cmd: Command) => {
-    const src = (k: string): string | undefined => cmd.getOptionValueSource(k);
     const strategy = raw.strategies ?? raw.strategy;
-    const framework = raw.frameworks ?? (src('framework') === 'default' ? 'no-distill,zero-shot' : raw.framework);
-    const seeds = raw.seeds ?? (src('seed') === 'default' ? [1, 2, 3, 4, 5] : [raw.seed]);
-    const experiment = toExperimentOptions({ ...raw, strategy, framework, seeds }, raw.data, raw.out, log);
+    const framework = raw.frameworks ?? raw.framework;
+    // --seed N alone replaces the default seed list; --seeds wins when both are given.
+    const seeds = raw.seed !== undefined && cmd.getOptionValueSource('seeds') === 'default' ? [raw.seed] : raw.seeds;
+    const experiment = toExperimentOptions({ ...raw, strategy, framework, ...(seeds ? { seeds } : {}) }, raw.data, raw.out, log);
     const { ran, skipped } = await runBench({
       experiment,
       ...(raw.jobs ? { jobs: raw.jobs } : {}),
@@ -84,7 +88,7 @@ export function benchCommands(log: (s: string) => void): Command[] {
     .action(async (dir: string, raw: { targetAccuracy?: number; reference?: string; png: boolean }) => {
       if (!existsSync(dir)) throw new UserError(`${dir}: no such folder`);
       const mf = join(dir, 'bench.json');
-      const recorded = existsSync(mf) ? (JSON.parse(readFileSync(mf, 'utf8')) as BenchManifest).report : undefined;
+      const recorded = existsSync(mf) ? readBenchManifest(mf).report : undefined;
       const target = raw.targetAccuracy ?? recorded?.targetAccuracy;
       await writeBenchReport(dir, { reference: raw.reference ?? recorded?.reference ?? 'pcoreset', ...(target !== undefined ? { targetAccuracy: target } : {}), png: raw.png });
       log(readFileSync(join(dir, 'table1.md'), 'utf8'));

@@ -40,7 +40,7 @@ export function buildProgram(): Command {
       .description('simulate active learning on a labeled image folder (root/<split>/<class>/<image>) and write results.json')
       .requiredOption('--data <dir>', 'dataset root with train/ (and optionally test/) class folders')
       .option('--out <dir>', 'output folder (default: runs/<timestamp>)'),
-    { rounds: 16, strategy: 'pcoreset' },
+    {},
   ).action(async (raw: RawRunOptions & { data: string; out?: string }) => {
     const out = raw.out ?? join('runs', timestamp());
     const { runs } = await runExperiment(toExperimentOptions(raw, raw.data, out, log));

@@ -2,13 +2,15 @@
  * The human-in-the-loop commands (issue 6): `init`, `round`, `import-labels`, `label`, `status`,
  * `export`. Argument parsing only; the work is in src/project/ and src/server/.
  */
-import { Command, Option } from 'commander';
-import { DEFAULT_DHO } from '../student/config.ts';
+import { Command } from 'commander';
+import { BUDGET_OPTION, CACHE_DIR_OPTION, HIDDEN_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
 import { exportProject } from '../project/export.ts';
 import { importLabels } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
-import { nonNegativeInt, positiveInt } from './parse.ts';
+import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
+import { cliOption } from './option-def.ts';
+import { nonNegativeInt } from './parse.ts';
 
 /**
  * Builds the project commands; register each with `program.addCommand`.
@@ -21,17 +23,17 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .requiredOption('--images <dir>', 'folder of unlabeled images (searched recursively)')
     .requiredOption('--classes <file>', 'class names, one per line')
     .option('--test <dir>', 'labeled test folder (<class>/<image>) for accuracy in status')
-    .option('--teacher <spec>', 'label-transfer, clip:DIR, precomputed:FILE, or none (no distillation)', 'label-transfer')
+    .addOption(cliOption(TEACHER_OPTION, { description: `teacher: ${teacherSpecHelp()}; none trains without distillation`, parse: (raw) => (parseTeacherSpec(raw), raw) }))
     .option('--class-map <file>', 'label-transfer class map JSON (default: the embedded CIFAR-10 or Fashion-MNIST map whose keys cover the dataset classes)')
-    .addOption(new Option('--student-head <kind>', 'adapter or linear').choices(['adapter', 'linear']).default(DEFAULT_DHO.head))
-    .option('--hidden <n>', 'adapter hidden size', positiveInt('--hidden'), DEFAULT_DHO.hidden)
-    .option('--steps-per-batch <n>', 'training steps per 64 labeled items', positiveInt('--steps-per-batch'), DEFAULT_DHO.stepsPerLabeledBatch)
-    .option('--query <n>', 'default images per round (default: number of classes)', positiveInt('--query'))
-    .option('--budget <n>', 'total labels you are willing to give', positiveInt('--budget'))
-    .option('--strategy <name>', 'default selection strategy', 'pcoreset')
-    .option('--seed <n>', 'project seed', nonNegativeInt('--seed'), 1)
+    .addOption(cliOption(STUDENT_HEAD_OPTION))
+    .addOption(cliOption(HIDDEN_OPTION))
+    .addOption(cliOption(STEPS_PER_BATCH_OPTION))
+    .addOption(cliOption(QUERY_OPTION, { description: 'default images per round' }))
+    .addOption(cliOption(BUDGET_OPTION))
+    .addOption(cliOption(STRATEGY_OPTION, { description: 'default selection strategy (see `activekd strategies`)' }))
+    .addOption(cliOption(SEED_OPTION, { description: 'project seed' }))
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
-    .option('--cache-dir <dir>', 'feature cache (default: <project>/cache)')
+    .addOption(cliOption(CACHE_DIR_OPTION, { defaultText: '<project>/cache' }))
     .action(async (project: string, o: { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string }) => {
       const r = await initProject(project, {
         images: o.images,
@@ -54,8 +56,8 @@ export function projectCommands(log: (line: string) => void): Command[] {
   const round = new Command('round')
     .description('train the student on the labels so far and select the next batch (CSV + Label Studio tasks)')
     .argument('<project>')
-    .option('--strategy <name>', 'selection strategy (default: the project\'s)')
-    .option('--query <n>', 'images to select', positiveInt('--query'))
+    .addOption(cliOption(STRATEGY_OPTION, { default: undefined, defaultText: "the project's" }))
+    .addOption(cliOption(QUERY_OPTION, { description: 'images to select', defaultText: "the project's" }))
     .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
     .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean }) => {
       const r = await runProjectRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });

@@ -1,30 +1,60 @@
 import { Option, type Command } from 'commander';
-import { UserError } from '../util/errors.ts';
-import type { Framework } from '../loop/active-loop.ts';
 import type { ExperimentOptions } from '../bench/experiment.ts';
+import {
+  CACHE_DIR_OPTION,
+  CE_WEIGHT_OPTION,
+  ENCODER_BATCH_SIZE_OPTION,
+  FRAMEWORK_OPTION,
+  HIDDEN_OPTION,
+  INITIAL_SHOTS_OPTION,
+  QUERY_OPTION,
+  ROUNDS_OPTION,
+  SEED_OPTION,
+  SEEDS_OPTION,
+  STANDARDIZE_OPTION,
+  STEPS_PER_BATCH_OPTION,
+  STRATEGIES_OPTION,
+  STUDENT_HEAD_OPTION,
+  TEACHER_OPTION,
+  TEMPERATURE_OPTION,
+  THREADS_OPTION,
+} from '../options/definitions.ts';
+import type { Framework } from '../options/framework.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
-import { DEFAULT_TEACHER_SPEC, teacherSpecHelp } from '../teachers/registry.ts';
+import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
-import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './parse.ts';
+import { cliOption } from './option-def.ts';
+import { numberIn } from './parse.ts';
 
-const FRAMEWORKS: readonly Framework[] = ['zero-shot', 'few-shot', 'no-distill'];
+/** A command's own defaults of the run options (absent: the option definitions'). */
+export interface RunDefaults {
+  rounds?: number;
+  /** Strategy name or comma-separated list. */
+  strategy?: string;
+  /** Default frameworks (default: the definition's, zero-shot). */
+  frameworks?: Framework[];
+  /** Default seed list (`--seeds`); `--seed` then has no default of its own (default: the definition's single seed). */
+  seeds?: number[];
+}
 
-/** Adds the options shared by `run` and `demo` (student, teacher, loop, cache). */
-export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy: string }): Command {
+/** Adds the options shared by `run`, `demo` and `bench` (loop, student, teacher, cache). */
+export function addRunOptions(cmd: Command, defaults: RunDefaults): Command {
   return addDatasetOptions(cmd)
-    .option('--strategy <names>', 'selection strategy, or a comma-separated list (see `activekd strategies`)', defaults.strategy)
-    .addOption(new Option('--framework <names>', 'zero-shot (DHO distillation from the teacher), few-shot (from a CLAP probe refitted on the labeled set) or no-distill (CE only); comma-separated for several').default('zero-shot'))
-    .option('--rounds <n>', 'trained rounds R (1 initial + R−1 queries)', positiveInt('--rounds'), defaults.rounds)
-    .option('--query <n>', 'items labeled per round (default: number of classes)', positiveInt('--query'))
-    .option('--initial-shots <n>', 'initial labeled items per class', positiveInt('--initial-shots'), 1)
-    .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 1)
-    .option('--seeds <list>', 'several seeds, e.g. 1-5 or 1,3,7 (overrides --seed)', parseSeeds)
-    .addOption(new Option('--student-head <kind>', 'adapter: shared ReLU adapter under both heads; linear: two linear heads').choices(['adapter', 'linear']).default(DEFAULT_DHO.head))
-    .option('--hidden <n>', 'adapter hidden size', positiveInt('--hidden'), DEFAULT_DHO.hidden)
-    .option('--steps-per-batch <n>', 'training steps per 64 labeled items (paper: 200)', positiveInt('--steps-per-batch'), DEFAULT_DHO.stepsPerLabeledBatch)
-    .option('--standardize', 'z-score backbone features before training (changes KD results; off in the paper setting)', false)
+    .addOption(cliOption(STRATEGIES_OPTION, defaults.strategy !== undefined ? { default: STRATEGIES_OPTION.parse(defaults.strategy) } : {}))
+    .addOption(cliOption(FRAMEWORK_OPTION, defaults.frameworks ? { default: defaults.frameworks } : {}))
+    .addOption(cliOption(ROUNDS_OPTION, defaults.rounds !== undefined ? { default: defaults.rounds } : {}))
+    .addOption(cliOption(QUERY_OPTION))
+    .addOption(cliOption(INITIAL_SHOTS_OPTION))
+    .addOption(cliOption(SEED_OPTION, defaults.seeds ? { default: undefined, defaultText: 'see --seeds' } : {}))
+    .addOption(cliOption(SEEDS_OPTION, defaults.seeds ? { default: defaults.seeds } : {}))
+    .addOption(cliOption(STUDENT_HEAD_OPTION))
+    .addOption(cliOption(HIDDEN_OPTION))
+    .addOption(cliOption(STEPS_PER_BATCH_OPTION))
+    .addOption(cliOption(TEMPERATURE_OPTION))
+    .addOption(cliOption(CE_WEIGHT_OPTION))
+    .addOption(cliOption(STANDARDIZE_OPTION))
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
-    .option('--teacher <spec>', `teacher: ${teacherSpecHelp()}`, DEFAULT_TEACHER_SPEC)
+    .addOption(cliOption(TEACHER_OPTION, { description: `teacher: ${teacherSpecHelp()}`, parse: (raw) => (parseTeacherSpec(raw), raw) }))
     .option('--prompts <dataset>', 'CLIP prompt templates of a dataset key (caltech101, dtd, eurosat, fgvc, food101, oxford_flowers, oxford_pets, stanford_cars, sun397, ucf101, imagenet); default "a photo of a {}."')
     .option('--clip-download <model-id>', 'allow downloading missing CLIP files from this hub model id (e.g. Xenova/clip-vit-base-patch32)')
     .addOption(new Option('--precomputed-kind <kind>', 'what a precomputed teacher file holds (default probs; JSONL: its field names)').choices(['probs', 'logits']))
@@ -36,23 +66,27 @@ export function addRunOptions(cmd: Command, defaults: { rounds: number; strategy
     .addOption(new Option('--teacher-reduce <how>', 'class score over its mapped ImageNet classes').choices(['max', 'sum']).default('max'))
     .option('--teacher-temperature <t>', 'teacher temperature applied after mapping', numberIn('--teacher-temperature', 1e-3, 1e3), 1)
     .option('--classes <file>', 'class names file (one per line, in label order)')
-    .option('--cache-dir <dir>', 'feature cache folder (default: $ACTIVEKD_CACHE or ~/.cache/activekd)')
+    .addOption(cliOption(CACHE_DIR_OPTION))
     .option('--no-cache', 'do not read or write the feature cache')
-    .option('--threads <n>', 'onnxruntime threads for the encoders', positiveInt('--threads'));
+    .addOption(cliOption(THREADS_OPTION))
+    .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION));
 }
 
-/** Raw commander values of {@link addRunOptions}. */
+/** Raw commander values of {@link addRunOptions} (parsed by the option definitions). */
 export interface RawRunOptions extends RawDatasetOptions {
-  strategy: string;
-  framework: string;
+  strategy: string[];
+  framework: Framework[];
   rounds: number;
   query?: number;
   initialShots: number;
-  seed: number;
+  /** Undefined only when the command's default is a `--seeds` list. */
+  seed?: number;
   seeds?: number[];
-  studentHead: 'adapter' | 'linear';
+  studentHead: DhoConfig['head'];
   hidden: number;
   stepsPerBatch: number;
+  temperature: number;
+  ceWeight: number;
   standardize: boolean;
   studentModel?: string;
   teacher: string;
@@ -70,23 +104,19 @@ export interface RawRunOptions extends RawDatasetOptions {
   cacheDir?: string;
   cache: boolean;
   threads?: number;
+  encoderBatchSize: number;
 }
 
 /** Turns parsed options into {@link ExperimentOptions}. */
 export function toExperimentOptions(raw: RawRunOptions, data: string, out: string, log: (s: string) => void): ExperimentOptions {
-  const frameworks = raw.framework.split(',').map((s) => {
-    const f = s.trim();
-    if (!(FRAMEWORKS as readonly string[]).includes(f)) throw new UserError(`--framework must be one of ${FRAMEWORKS.join(', ')} (comma-separated for several); got "${f}"`);
-    return f as Framework;
-  });
-  const dho: DhoConfig = { ...DEFAULT_DHO, head: raw.studentHead, hidden: raw.hidden, stepsPerLabeledBatch: raw.stepsPerBatch, standardize: raw.standardize };
+  const dho: DhoConfig = { ...DEFAULT_DHO, head: raw.studentHead, hidden: raw.hidden, stepsPerLabeledBatch: raw.stepsPerBatch, temperature: raw.temperature, ceWeight: raw.ceWeight, standardize: raw.standardize };
   return {
     data,
     ...(raw.classes ? { classesFile: raw.classes } : {}),
     dataset: toOpenOptions({ ...raw, classes: undefined }),
-    strategies: raw.strategy.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
-    frameworks,
-    seeds: raw.seeds ?? [raw.seed],
+    strategies: raw.strategy,
+    frameworks: raw.framework,
+    seeds: raw.seeds ?? [raw.seed ?? SEED_OPTION.default],
     rounds: raw.rounds,
     ...(raw.query ? { querySize: raw.query } : {}),
     initialShots: raw.initialShots,
@@ -104,7 +134,7 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
       reduce: raw.teacherReduce,
       temperature: raw.teacherTemperature,
     },
-    encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}) },
+    encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}), batchSize: raw.encoderBatchSize },
     out,
     log,
   };

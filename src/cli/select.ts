@@ -23,7 +23,8 @@ import { createStrategy } from '../strategies/registry.ts';
 import type { SelectionContext, StrategyInput, StudentPredictions } from '../strategies/types.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { nonNegativeInt } from './parse.ts';
+import { QUERY_OPTION, SEED_OPTION, STRATEGY_OPTION } from '../options/definitions.ts';
+import { cliOption } from './option-def.ts';
 
 /** Raw commander values of `activekd select`. */
 export interface RawSelectOptions {
@@ -262,9 +263,9 @@ export function selectCommand(log: (line: string) => void): Command {
     .option('--teacher-pool <file>', 'N×C teacher probabilities on the pool')
     .option('--teacher-labeled <file>', 'M×C teacher probabilities on the labeled set')
     .option('--ids <file>', 'N pool item ids, one per line (or a JSON array)')
-    .requiredOption('--strategy <name>', 'strategy name (see `activekd strategies`)')
-    .requiredOption('--query <Q>', 'number of items to pick', nonNegativeInt('--query'))
-    .option('--seed <S>', 'seed of the strategy RNG', nonNegativeInt('--seed'), 0)
+    .addOption(cliOption(STRATEGY_OPTION, { default: undefined, required: true }))
+    .addOption(cliOption(QUERY_OPTION, { default: undefined, required: true, description: 'number of items to pick' }))
+    .addOption(cliOption(SEED_OPTION, { default: 0, description: 'seed of the strategy RNG' }))
     .option('--option <key=value>', 'strategy option (repeatable), e.g. --option space=kd', collectOption, {})
     .requiredOption('--out <file>', 'output JSON (picked rows, ids, scores)')
     .action((raw: RawSelectOptions) => {

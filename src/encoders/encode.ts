@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
+import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
 import { createProgress } from '../util/progress.ts';
 import { FeatureCache } from './feature-cache.ts';
 import { preprocessImage } from './preprocess.ts';
@@ -14,7 +15,7 @@ import { preprocessKey, type EncoderSpec } from './spec.ts';
 export interface EncodeOptions {
   /** Cache root; `null` disables the cache. Default: `$ACTIVEKD_CACHE` or `~/.cache/activekd`. */
   cacheDir?: string | null;
-  /** Images per inference call (default 32). */
+  /** Images per inference call (default: `--encoder-batch-size`'s, 32). */
   batchSize?: number;
   /** Label of the progress bar; no bar when omitted. */
   progressLabel?: string;
@@ -71,7 +72,7 @@ async function outputWidths(spec: EncoderSpec, session: ort.InferenceSession): P
  * @throws UserError when the model file is missing or cannot be loaded
  */
 export async function encodeImages(spec: EncoderSpec, paths: readonly string[], opts: EncodeOptions = {}): Promise<EncodeResult> {
-  const batchSize = opts.batchSize ?? 32;
+  const batchSize = opts.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default;
   const session = await getSession(spec.modelPath, opts.threads);
   const widths = await outputWidths(spec, session);
   const n = paths.length;

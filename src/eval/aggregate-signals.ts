@@ -4,43 +4,26 @@
  * fields (or were run without analysis) are listed by {@link runsLacking} and left out of the means;
  * the accuracy gain per label comes from the learning curve and so exists for every run.
  */
-import type { RunAnalysis } from './analysis.ts';
+import { STOPPING_SIGNALS, type GroupSummaryData, type ResultsDoc, type RoundAnalysisDoc } from '../loop/results-schema.ts';
 import { seedStat, type Stat } from './stats.ts';
 import { accuracyGainPerLabel } from './stopping.ts';
 
 /** The stopping signals of the report, in display order. */
-export const STOPPING_SIGNALS = ['coverageRadius', 'teacherAgreement', 'predictionStability', 'accuracyGainPerLabel'] as const;
+export { STOPPING_SIGNALS };
 /** One of {@link STOPPING_SIGNALS}. */
 export type StoppingSignalName = (typeof STOPPING_SIGNALS)[number];
 
-/** The fields of one run's results.json read here. */
-export interface SignalRun {
-  config: { strategy: string; framework: string; seed: number };
-  rounds: { labeledCount: number; testAccuracy: number | null }[];
-  analysis?: RunAnalysis;
-}
+/** The fields of one run's results.json read here (read with `readResults`). */
+export type SignalRun = Pick<ResultsDoc, 'config' | 'rounds' | 'analysis'>;
 
-/** Stopping signals of one round, mean ± 95% CI over the seeds that have them. */
-export interface StoppingRound {
-  round: number;
-  /** |L| of the round's student (the x of the signals-vs-labels plot). */
-  labeled: number;
-  /**
-   * coverageRadius (L2 in the probability simplex), teacherAgreement and predictionStability
-   * (fractions) at selection time of query round `round`; accuracyGainPerLabel (percentage points of
-   * test accuracy per label) from round − 1 to round. A signal no seed has is absent.
-   */
-  signals: Partial<Record<StoppingSignalName, Stat>>;
-}
+/**
+ * Stopping signals of one round, mean ± 95% CI over the seeds that have them: `labeled` = |L| of the
+ * round's student (the x of the signals-vs-labels plot); a signal no seed has is absent.
+ */
+export type StoppingRound = GroupSummaryData['stopping'][number];
 
-/** Picked-batch class histogram of one query round: per class, mean ± 95% CI of the count over seeds. */
-export interface PickedClassRound {
-  round: number;
-  /** C stats of the count of picked items predicted (student argmax) in each class. */
-  predicted: Stat[];
-  /** C stats of the count of picked items truly in each class (oracle labels). */
-  true: Stat[];
-}
+/** Picked-batch class histogram of one query round: per class, mean ± 95% CI of the count over seeds (predicted = student argmax, true = oracle labels). */
+export type PickedClassRound = GroupSummaryData['pickedClasses'][number];
 
 /** `strategy/framework/seed k`, the name of a run in the report's notes. */
 export function runLabel(r: SignalRun): string {
@@ -55,7 +38,7 @@ export function runsLacking(runs: readonly SignalRun[], key: 'pickedClasses' | '
   return runs.filter((r) => r.rounds.length > 1 && !(r.analysis?.rounds ?? []).some((a) => a[key] !== undefined)).map(runLabel);
 }
 
-const analysisRound = (r: SignalRun, round: number): RunAnalysis['rounds'][number] | undefined => r.analysis?.rounds.find((a) => a.round === round);
+const analysisRound = (r: SignalRun, round: number): RoundAnalysisDoc | undefined => r.analysis?.rounds.find((a) => a.round === round);
 const orNaN = (v: number | null | undefined): number => (typeof v === 'number' ? v : NaN);
 
 /**

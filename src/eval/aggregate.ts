@@ -5,68 +5,27 @@
  * (aggregate-signals.ts), and paired tests of a reference strategy (PCoreSet) against each baseline.
  * Pure: takes parsed run results, returns plain objects (report/ formats them).
  */
-import { pickedClassRounds, runsLacking, stoppingRounds, type PickedClassRound, type StoppingRound } from './aggregate-signals.ts';
-import type { RunAnalysis } from './analysis.ts';
+import type { BenchSummaryData, ComparisonData, GroupSummaryData, ResultsDoc } from '../loop/results-schema.ts';
+import { pickedClassRounds, runsLacking, stoppingRounds } from './aggregate-signals.ts';
 import type { BiasMetrics } from './bias.ts';
-import { pairedTTest, wilcoxonSignedRank, type PairedTest } from './compare.ts';
+import { pairedTTest, wilcoxonSignedRank } from './compare.ts';
 import type { BatchCriteria } from './criteria.ts';
 import { aubc, labelsToReach } from './curves.ts';
 import { seedStat, type Stat } from './stats.ts';
 
-/** The fields of one run's results.json that aggregation reads. */
-export interface RunResult {
-  config: { strategy: string; framework: string; seed: number };
-  rounds: { round: number; labeledCount: number; testAccuracy: number | null }[];
-  analysis?: RunAnalysis;
-  teacher?: { testAccuracy?: number | null } | null;
-}
+/** The fields of one run's results.json that aggregation reads (read with `readResults`). */
+export type RunResult = Pick<ResultsDoc, 'config' | 'rounds' | 'analysis' | 'teacher'>;
 
 export type { Stat } from './stats.ts';
 
-/** Aggregated results of one strategy × framework cell group. */
-export interface GroupSummary {
-  strategy: string;
-  framework: string;
-  seeds: number[];
-  /** Accuracy (%) per round. */
-  curve: (Stat & { round: number; labeled: number })[];
-  /** Final-round accuracy (%) — the paper's Table 1 entry. */
-  final: Stat & { values: number[] };
-  /** AUBC (%) over the labeled range (see `aubc`). */
-  aubc: Stat & { values: number[] };
-  /** First round / labeled count where the mean curve reaches the target, and per seed (null = never). */
-  toTarget: { target: number; mean: { round: number; labeled: number } | null; perSeed: (number | null)[] } | null;
-  /** Per query round: mean ± CI of each selection criterion. */
-  criteria: ({ round: number } & Record<keyof BatchCriteria, Stat>)[];
-  /** Per query round: mean ± CI of each bias metric. */
-  bias: ({ round: number } & Record<keyof BiasMetrics, Stat>)[];
-  /** Per query round: picked-batch counts per predicted and per true class (ANCHORS #8). */
-  pickedClasses: PickedClassRound[];
-  /** Per round: stopping signals (ANCHORS #10), see `stoppingRounds`. */
-  stopping: StoppingRound[];
-}
+/** Aggregated results of one strategy × framework cell group (summary.json `groups[]`, schema in src/loop/results-schema.ts). */
+export type GroupSummary = GroupSummaryData;
 
 /** Reference strategy against one baseline under one framework, paired by seed. */
-export interface Comparison {
-  framework: string;
-  reference: string;
-  baseline: string;
-  metric: 'final' | 'aubc';
-  seeds: number[];
-  tTest: PairedTest;
-  wilcoxon: PairedTest;
-}
+export type Comparison = ComparisonData;
 
-/** The whole aggregate. */
-export interface BenchSummary {
-  groups: GroupSummary[];
-  comparisons: Comparison[];
-  strategies: string[];
-  frameworks: string[];
-  teacherAccuracy: number | null;
-  /** Runs (`strategy/framework/seed k`) whose results.json lack the picked-class histograms / the stopping signals. */
-  lacking: { pickedClasses: string[]; stopping: string[] };
-}
+/** The whole aggregate (summary.json of a benchmark, kind `bench`). */
+export type BenchSummary = BenchSummaryData;
 
 /** Options of {@link aggregate}. */
 export interface AggregateOptions {

@@ -9,10 +9,11 @@ import type { Matrix } from '../linalg/matrix.ts';
 import { argmaxRows, takeRows } from '../linalg/matrix.ts';
 import type { SelectInfo } from '../loop/active-loop.ts';
 import type { KMeansResult } from '../linalg/kmeans.ts';
-import { biasMetrics, teacherClusters, type BiasMetrics, type BiasOptions } from './bias.ts';
-import { batchCriteria, type BatchCriteria, type CriteriaOptions } from './criteria.ts';
-import { pickedClassCounts, type PickedClassCounts } from './picked-classes.ts';
-import { coverageRadius, predictionStability, teacherStudentAgreement, type StoppingSignals } from './stopping.ts';
+import type { ProbRowsDoc, RoundAnalysisDoc, RunAnalysisDoc } from '../loop/results-schema.ts';
+import { biasMetrics, teacherClusters, type BiasOptions } from './bias.ts';
+import { batchCriteria, type CriteriaOptions } from './criteria.ts';
+import { pickedClassCounts } from './picked-classes.ts';
+import { coverageRadius, predictionStability, teacherStudentAgreement } from './stopping.ts';
 
 /** What to analyse; every part is optional. */
 export interface AnalysisOptions {
@@ -34,32 +35,17 @@ export interface AnalysisOptions {
   stopping?: boolean;
 }
 
-/** One query round's analysis. */
-export interface RoundAnalysis {
-  round: number;
-  criteria?: BatchCriteria;
-  bias?: BiasMetrics;
-  /** Class histograms of the picked batch (absent in results written before ANCHORS #8). */
-  pickedClasses?: PickedClassCounts;
-  /** Stopping signals at selection time (absent in results written before ANCHORS #10). */
-  stopping?: StoppingSignals;
-}
+/**
+ * One query round's analysis: criteria, bias, picked-class histograms (absent in results written
+ * before ANCHORS #8), stopping signals (absent before ANCHORS #10). Schema: src/loop/results-schema.ts.
+ */
+export type RoundAnalysis = RoundAnalysisDoc;
 
-/** Probability rows of a set of items, for heatmaps. */
-export interface ProbRows {
-  ids: string[];
-  labels: number[];
-  /** One C-vector (rounded to 4 decimals) per item. */
-  probs: number[][];
-}
+/** Probability rows of a set of items, for heatmaps: ids, labels, one C-vector (rounded to 4 decimals) per item. */
+export type ProbRows = ProbRowsDoc;
 
-/** The analysis block written into results.json under `analysis`. */
-export interface RunAnalysis {
-  config: { criteria: CriteriaOptions | false; bias: (BiasOptions & { k: number; nInit: number; seed: number }) | false };
-  rounds: RoundAnalysis[];
-  /** Round-0 selection-time student probabilities of L₀ (initial) and of the first batch. */
-  heatmaps?: { initial: ProbRows; firstBatch: ProbRows };
-}
+/** The analysis block written into results.json under `analysis` (schema: src/loop/results-schema.ts). */
+export type RunAnalysis = RunAnalysisDoc;
 
 /** Inputs of {@link createRunAnalysis}. */
 export interface RunAnalysisInput {

@@ -6,9 +6,11 @@ import type { FewShotTeacher } from '../teachers/teacher.ts';
 import { Rng } from '../util/rng.ts';
 import { initialLabeledSet } from './initial.ts';
 import type { Oracle } from './oracle.ts';
-import { runRound, type Framework } from './round.ts';
+import type { Framework } from '../options/framework.ts';
+import { runRound } from './round.ts';
 
-export type { Framework } from './round.ts';
+/** The distillation framework of a run (paper Table 1 columns; one list in src/options/framework.ts). */
+export type { Framework } from '../options/framework.ts';
 
 /** Inputs of one simulated or interactive active-learning run. */
 export interface ActiveLoopInput {

@@ -13,13 +13,9 @@ import type { Strategy, StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { trainStudent } from '../student/train.ts';
+import type { Framework } from '../options/framework.ts';
+import { resolveQuerySize } from '../options/query-size.ts';
 import type { Rng } from '../util/rng.ts';
-
-/**
- * The distillation framework of a round (paper Table 1 columns): `zero-shot` (fixed teacher
- * probabilities), `few-shot` (CLAP refitted on the labeled set, SPEC §7.2) or `no-distill`.
- */
-export type Framework = 'zero-shot' | 'few-shot' | 'no-distill';
 
 /** Inputs of {@link runRound}. Rows are global pool rows (indices into `features`). */
 export interface RoundInput {
@@ -46,7 +42,7 @@ export interface RoundInput {
   readonly train?: boolean;
   /** Strategy that picks the next batch, or null for a round without a query (the last round). */
   readonly strategy: Strategy | null;
-  /** Q, rows to pick; clamped to |U|. */
+  /** Q, rows to pick (a positive integer); clamped to |U| (`resolveQuerySize`). */
   readonly querySize: number;
   /**
    * The round's random stream: the student's training forks it first, the selection second
@@ -153,7 +149,7 @@ export async function runRound(input: RoundInput): Promise<RoundOutcome> {
         poolSize: uRows.length,
         rng: input.rng.fork(),
       },
-      Math.min(input.querySize, uRows.length),
+      resolveQuerySize(input.querySize, numClasses, uRows.length),
     );
     picks = Uint32Array.from(sel.rows, (k) => uRows[k] as number);
     scores = sel.scores;

@@ -30,6 +30,8 @@ import { createStudentModel, type StudentModel, type StudentParams } from '../st
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { prepareExperiment } from '../loop/prepare.ts';
+import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definitions.ts';
+import { resolveQuerySize } from '../options/query-size.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
 import { parseLabelCsv } from './label-files.ts';
 import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
@@ -133,14 +135,14 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
       testTruth.push(c);
     }
   }
-  const teacherSpec = o.teacher ?? 'label-transfer';
+  const teacherSpec = o.teacher ?? TEACHER_OPTION.default;
   const cfg: ProjectConfig = {
     imagesDir,
     testDir,
-    seed: o.seed ?? 1,
-    querySize: o.querySize ?? classNames.length,
+    seed: o.seed ?? SEED_OPTION.default,
+    querySize: resolveQuerySize(o.querySize, classNames.length, Infinity),
     budget: o.budget ?? null,
-    strategy: o.strategy ?? 'pcoreset',
+    strategy: o.strategy ?? STRATEGY_OPTION.default,
     teacher: teacherSpec,
     dho: { ...(o.dho ?? {}) },
     studentModel: resolve(o.studentModel ?? ASSETS.mobilenetV1),
@@ -401,7 +403,7 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
     const n = inp.pool.length;
     const L = inp.labeledRows.length;
     const budgetLeft = cfg.budget === null ? Infinity : cfg.budget - store.labels().length;
-    const q = Math.min(o.query ?? cfg.querySize, n - L, budgetLeft);
+    const q = resolveQuerySize(o.query ?? cfg.querySize, inp.classNames.length, Math.max(0, Math.min(n - L, budgetLeft)));
     if (n - L <= 0) throw new UserError('every pool image is labeled: nothing left to select (run activekd export)');
     if (!(q > 0)) throw new UserError(`the labeling budget of ${cfg.budget} is used up (run activekd export)`);
     const seed = roundSeed(cfg.seed, r);

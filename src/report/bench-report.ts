@@ -4,39 +4,44 @@
  * shape), plots (`plots/*.svg|png|vl.json`) and one self-contained `report.html`, with the picked
  * classes per round and the stopping signals (signal-report.ts, signal-plots.ts).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregate, type AggregateOptions, type BenchSummary, type GroupSummary, type RunResult } from '../eval/aggregate.ts';
-import type { RunAnalysis } from '../eval/analysis.ts';
+import { aggregate, type AggregateOptions, type BenchSummary, type GroupSummary } from '../eval/aggregate.ts';
+import { benchSummaryDocument, readBenchManifest, readResults, writeSummary } from '../loop/results.ts';
+import type { ResultsDoc } from '../loop/results-schema.ts';
 import { UserError } from '../util/errors.ts';
 import { biasSpec, criteriaSpec, heatmapSpec, learningCurveSpec, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
 import { csv, esc, fmt, htmlTable } from './format.ts';
-import { writeJsonAtomic } from './results.ts';
 import { pickedClassesSpec, stoppingSpec } from './signal-plots.ts';
 import { pickedClassesHtml, signalCsvs, stoppingHtml } from './signal-report.ts';
 
-/** One run's results.json, with what the report reads beyond {@link RunResult}. */
-export type LoadedRun = RunResult & { analysis?: RunAnalysis; data?: { classNames?: string[] } };
+/** One run's results.json as the report reads it (`readResults`: validated, older versions upgraded). */
+export type LoadedRun = ResultsDoc;
 
-/** Reads every `<dir>/runs/<cell>/results.json` (cells sorted by name). @throws UserError when there is none. */
+/**
+ * Reads every `<dir>/runs/<cell>/results.json` (cells sorted by name).
+ * @throws UserError when there is none, or naming the file when one is not a valid results file (see `readResults`)
+ */
 export function loadBenchRuns(dir: string): LoadedRun[] {
   const runsDir = join(dir, 'runs');
   if (!existsSync(runsDir)) throw new UserError(`${dir}: no runs/ folder (not a benchmark output folder?)`);
   const out: LoadedRun[] = [];
   for (const cell of readdirSync(runsDir).sort()) {
     const f = join(runsDir, cell, 'results.json');
-    if (existsSync(f)) out.push(JSON.parse(readFileSync(f, 'utf8')) as LoadedRun);
+    if (existsSync(f)) out.push(readResults(f));
   }
   if (out.length === 0) throw new UserError(`${dir}: no finished runs (runs/*/results.json)`);
   // Keep the grid's order (bench.json) for table rows and plot legends; unknown names go last.
   const mf = join(dir, 'bench.json');
   if (existsSync(mf)) {
-    const cfg = (JSON.parse(readFileSync(mf, 'utf8')) as { config?: { strategies?: string[]; frameworks?: string[] } }).config ?? {};
+    const cfg = readBenchManifest(mf).config;
+    const names = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
+    const order = { strategies: names(cfg.strategies), frameworks: names(cfg.frameworks) };
     const rank = (list: string[] | undefined, v: string): number => {
       const i = list?.indexOf(v) ?? -1;
       return i < 0 ? Number.MAX_SAFE_INTEGER : i;
     };
-    out.sort((a, b) => rank(cfg.frameworks, a.config.framework) - rank(cfg.frameworks, b.config.framework) || rank(cfg.strategies, a.config.strategy) - rank(cfg.strategies, b.config.strategy) || a.config.seed - b.config.seed);
+    out.sort((a, b) => rank(order.frameworks, a.config.framework) - rank(order.frameworks, b.config.framework) || rank(order.strategies, a.config.strategy) - rank(order.strategies, b.config.strategy) || a.config.seed - b.config.seed);
   }
   return out;
 }
@@ -102,9 +107,9 @@ export function tablesMarkdown(s: BenchSummary): string {
   ].join('\n');
 }
 
-/** The class names recorded in the runs (`data.classNames` of the first run that has them; [] if none). */
+/** The class names recorded in the runs (`data.classNames` of the first run that has any; [] if none). */
 export function runClassNames(runs: readonly LoadedRun[]): string[] {
-  return runs.find((r) => r.data?.classNames)?.data?.classNames ?? [];
+  return runs.find((r) => r.data.classNames.length > 0)?.data.classNames ?? [];
 }
 
 /**
@@ -216,7 +221,7 @@ export async function writeBenchReport(dir: string, opts: BenchReportOptions = {
     writeFileSync(p, text);
     files.push(p);
   };
-  writeJsonAtomic(join(dir, 'summary.json'), summary);
+  writeSummary(join(dir, 'summary.json'), benchSummaryDocument(summary));
   files.push(join(dir, 'summary.json'));
   const classNames = runClassNames(runs);
   for (const [name, text] of Object.entries(summaryCsvs(summary, classNames))) put(name, text);

@@ -4,18 +4,46 @@
  * {@link DEFAULT_DHO} holds the paper's "other datasets" defaults.
  */
 import type { DhoHead } from '../linalg/dho-layout.ts';
+import { CE_WEIGHT_OPTION, HIDDEN_OPTION, STANDARDIZE_OPTION, STEPS_PER_BATCH_OPTION, STUDENT_HEAD_OPTION, TEMPERATURE_OPTION } from '../options/definitions.ts';
+import type { OptionDef } from '../options/define.ts';
+import { FRAMEWORKS, isFramework, type Framework } from '../options/framework.ts';
+
+export type { Framework } from '../options/framework.ts';
 
 /**
- * `'no-distill'`: CE only on labeled batches (SPEC §8.3). Every other value trains the full DHO
- * objective (SPEC §5.1) against the teacher probabilities the caller passes; `'zero-shot'` and
- * `'few-shot'` are accepted as names of the teacher kind (paper Table 1 columns) and train exactly
- * like `'dho'` — which teacher produced the probabilities is the caller's business.
+ * Whether `f` trains the KD head: `'no-distill'` trains CE only on labeled batches (SPEC §8.3);
+ * `'zero-shot'` and `'few-shot'` train the full DHO objective (SPEC §5.1) against the teacher
+ * probabilities the caller passes — which teacher produced them is the caller's business.
  */
-export type DhoFramework = 'dho' | 'zero-shot' | 'few-shot' | 'no-distill';
-
-/** Whether `f` trains the KD head (everything but `'no-distill'`). */
-export function distills(f: DhoFramework): boolean {
+export function distills(f: Framework): boolean {
   return f !== 'no-distill';
+}
+
+/**
+ * The CE-head weight α a student of framework `f` actually predicts with: `alphaCe` when it
+ * distills, 1 (CE head alone; its KD head never trained) for `'no-distill'` (SPEC §6, §8.3).
+ */
+export function effectiveAlphaCe(f: Framework, alphaCe: number): number {
+  return distills(f) ? alphaCe : 1;
+}
+
+/** The combination weights of the student's predictions for evaluation and for selection (SPEC §6). */
+export interface PredictionSettings {
+  /** Whether the KD head is trained and used. */
+  readonly distills: boolean;
+  /** α (CE-head weight) and β (KD-logit temperature) of the test-accuracy predictions. */
+  readonly evaluation: { readonly alphaCe: number; readonly beta: number };
+  /** α and β of the predictions the selection strategies see. */
+  readonly selection: { readonly alphaCe: number; readonly beta: number };
+}
+
+/** The prediction settings a student trained with `c` really uses (α forced to 1 without distillation, see {@link effectiveAlphaCe}). */
+export function predictionSettings(c: Pick<DhoConfig, 'framework' | 'evalAlphaCe' | 'evalBeta' | 'selAlphaCe' | 'selBeta'>): PredictionSettings {
+  return {
+    distills: distills(c.framework),
+    evaluation: { alphaCe: effectiveAlphaCe(c.framework, c.evalAlphaCe), beta: c.evalBeta },
+    selection: { alphaCe: effectiveAlphaCe(c.framework, c.selAlphaCe), beta: c.selBeta },
+  };
 }
 
 /** Compute engine: the fused ONNX graphs, the plain-TypeScript twin, or `'auto'` (see {@link DhoConfig.engine}). */
@@ -33,11 +61,12 @@ export interface DhoConfig {
   /** Adapter width H (used only by `head: 'adapter'`). Default 512. */
   readonly hidden: number;
   /**
-   * `'dho'` (default): loss = λ·CE(ce_l, y) + (1−λ)·T²·(KL_l + KL_u), prediction mixes both heads.
-   * `'no-distill'`: labeled batches only, loss = CE of the CE head (weight 1), prediction =
-   * softmax(ce); the KD head keeps its initial weights (it never receives a gradient). SPEC §8.3.
+   * `'zero-shot'` (default) or `'few-shot'`: loss = λ·CE(ce_l, y) + (1−λ)·T²·(KL_l + KL_u), prediction
+   * mixes both heads. `'no-distill'`: labeled batches only, loss = CE of the CE head (weight 1),
+   * prediction = softmax(ce); the KD head keeps its initial weights (it never receives a gradient).
+   * SPEC §8.3. See {@link distills}.
    */
-  readonly framework: DhoFramework;
+  readonly framework: Framework;
   /** Distillation temperature T (SPEC §5.1). Default 2. */
   readonly temperature: number;
   /** λ, weight of the CE term; the KD terms get 1−λ (SPEC §5.1). Default 0.5. */
@@ -100,16 +129,19 @@ export interface DhoConfig {
 /** Work threshold of `engine: 'auto'`: batch rows × parameters (multiply-adds of one forward). */
 export const TS_ENGINE_MAX_WORK = 50_000;
 
-/** The paper's defaults for the 10 "other" datasets (SPEC §5.2, §6, §14) with the adapter head. */
+/**
+ * The paper's defaults for the 10 "other" datasets (SPEC §5.2, §6, §14) with the adapter head; the
+ * fields that are command-line options take their defaults from the option definitions (src/options/).
+ */
 export const DEFAULT_DHO: Readonly<DhoConfig> = Object.freeze({
-  head: 'adapter',
-  hidden: 512,
-  framework: 'dho',
-  temperature: 2,
-  ceWeight: 0.5,
+  head: STUDENT_HEAD_OPTION.default,
+  hidden: HIDDEN_OPTION.default,
+  framework: 'zero-shot',
+  temperature: TEMPERATURE_OPTION.default,
+  ceWeight: CE_WEIGHT_OPTION.default,
   batchLabeled: 64,
   batchUnlabeled: 64,
-  stepsPerLabeledBatch: 200,
+  stepsPerLabeledBatch: STEPS_PER_BATCH_OPTION.default,
   lr: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
@@ -117,7 +149,7 @@ export const DEFAULT_DHO: Readonly<DhoConfig> = Object.freeze({
   weightDecay: 0.01,
   warmupFrac: 0.1,
   padLabeled: true,
-  standardize: false,
+  standardize: STANDARDIZE_OPTION.default,
   evalAlphaCe: 0.5,
   evalBeta: 1,
   selAlphaCe: 0.5,
@@ -147,17 +179,22 @@ export function validateDhoConfig(c: DhoConfig): void {
     const ok = typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
     if (!ok) throw new RangeError(`DhoConfig.${String(k)} must be in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${String(v)}`);
   };
-  if (c.head !== 'adapter' && c.head !== 'linear') throw new RangeError(`DhoConfig.head must be 'adapter' or 'linear', got ${String(c.head)}`);
-  if (!['dho', 'zero-shot', 'few-shot', 'no-distill'].includes(c.framework)) throw new RangeError(`DhoConfig.framework must be 'dho', 'zero-shot', 'few-shot' or 'no-distill', got ${String(c.framework)}`);
+  // Fields that are command-line options: the option definition's validator.
+  const byOption = (k: keyof DhoConfig, def: Pick<OptionDef<unknown>, 'schema' | 'expected'>): void => {
+    if (!def.schema.safeParse(c[k]).success) throw new RangeError(`DhoConfig.${String(k)} must be ${def.expected}, got ${String(c[k])}`);
+  };
+  byOption('head', STUDENT_HEAD_OPTION);
+  byOption('hidden', HIDDEN_OPTION);
+  byOption('temperature', TEMPERATURE_OPTION);
+  byOption('ceWeight', CE_WEIGHT_OPTION);
+  byOption('stepsPerLabeledBatch', STEPS_PER_BATCH_OPTION);
+  byOption('standardize', STANDARDIZE_OPTION);
+  if (!isFramework(c.framework)) throw new RangeError(`DhoConfig.framework must be one of ${FRAMEWORKS.join(', ')}, got ${String(c.framework)}`);
   if (c.engine !== 'auto' && c.engine !== 'onnx' && c.engine !== 'ts') throw new RangeError(`DhoConfig.engine must be 'auto', 'onnx' or 'ts', got ${String(c.engine)}`);
-  posInt('hidden');
   posInt('batchLabeled');
   posInt('batchUnlabeled');
-  posInt('stepsPerLabeledBatch');
   posInt('predictChunk');
   if (c.threads !== undefined) posInt('threads');
-  inRange('temperature', 0, Infinity, true, true);
-  inRange('ceWeight', 0, 1);
   inRange('lr', 0, Infinity, false, true);
   inRange('beta1', 0, 1, false, true);
   inRange('beta2', 0, 1, false, true);
@@ -170,7 +207,6 @@ export function validateDhoConfig(c: DhoConfig): void {
   inRange('selBeta', 0, Infinity, true, true);
   inRange('teacherFloor', 0, 1, true, true);
   if (typeof c.padLabeled !== 'boolean') throw new RangeError('DhoConfig.padLabeled must be a boolean');
-  if (typeof c.standardize !== 'boolean') throw new RangeError('DhoConfig.standardize must be a boolean');
 }
 
 /**

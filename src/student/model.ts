@@ -6,7 +6,7 @@ import type { Matrix } from '../linalg/matrix.ts';
 import type { DhoHead } from '../linalg/dho-layout.ts';
 import type { DhoPredictParams } from '../linalg/dho-ref.ts';
 import type { DhoConfig } from './config.ts';
-import { distills, resolveEngine, validateDhoConfig } from './config.ts';
+import { effectiveAlphaCe, resolveEngine, validateDhoConfig } from './config.ts';
 import { predictRows } from './engine.ts';
 import type { StudentPredictions } from './predictions.ts';
 
@@ -158,7 +158,7 @@ export function createStudentModel(init: StudentModelInit): StudentModel {
       if (pp === undefined) throw new RangeError('StudentModel.predict: the model was disposed');
       if (features.cols !== D) throw new RangeError(`StudentModel.predict: features have ${features.cols} columns, the student expects D = ${D}`);
       if (features.data.length !== features.rows * features.cols) throw new RangeError('StudentModel.predict: features.data length does not match rows×cols');
-      const alpha = !distills(config.framework) ? 1 : (opts.alphaCe ?? config.evalAlphaCe);
+      const alpha = effectiveAlphaCe(config.framework, opts.alphaCe ?? config.evalAlphaCe);
       const beta = opts.beta ?? config.evalBeta;
       if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`StudentModel.predict: alphaCe must be in [0, 1], got ${alpha}`);
       if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`StudentModel.predict: beta must be positive, got ${beta}`);

@@ -11,6 +11,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
+import { TEACHER_OPTION } from '../options/definitions.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import type { FewShotImages } from './few-shot.ts';
@@ -23,8 +24,8 @@ import type { FewShotTeacher, Teacher } from './teacher.ts';
 /** The spec meaning "no teacher" (framework no-distill; projects without a teacher). */
 export const NO_TEACHER = 'none';
 
-/** The spec used when none is given. */
-export const DEFAULT_TEACHER_SPEC = 'label-transfer';
+/** The spec used when none is given (the `--teacher` option's default, src/options/definitions.ts). */
+export const DEFAULT_TEACHER_SPEC = TEACHER_OPTION.default;
 
 /** A set of teacher kinds, looked up by name. Frozen. */
 export interface TeacherRegistry {

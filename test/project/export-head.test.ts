@@ -26,7 +26,7 @@ function backbone(): Uint8Array {
 const rnd = (rng: Rng, n: number): Float32Array => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 
 for (const head of ['adapter', 'linear'] as const) {
-  for (const [standardize, framework] of [[false, 'dho'], [true, 'dho'], [false, 'no-distill']] as const) {
+  for (const [standardize, framework] of [[false, 'zero-shot'], [true, 'zero-shot'], [false, 'no-distill']] as const) {
     test(`export head=${head} standardize=${standardize} framework=${framework}`, async () => {
       const rng = new Rng(7);
       const inW = head === 'adapter' ? H : D;

@@ -1,6 +1,27 @@
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../src/report/results.ts';
+import { resultsDocument, writeResults, type ResultsParts } from '../../src/loop/results.ts';
+import type { ResultsDoc } from '../../src/loop/results-schema.ts';
+import { isFramework } from '../../src/options/framework.ts';
+import { DEFAULT_DHO } from '../../src/student/config.ts';
 import { Rng } from '../../src/util/rng.ts';
+
+/**
+ * A complete results.json document for tests: `parts` over placeholders for what a report does not
+ * read (dataset root, backbone, timings); rounds default to one round without a test split.
+ */
+export function syntheticResults(parts: Omit<Partial<ResultsParts>, 'config'> & { config: Pick<ResultsParts['config'], 'strategy' | 'framework' | 'seed'> & Partial<ResultsParts['config']> }): ResultsDoc {
+  const rounds = parts.rounds ?? [{ round: 0, labeledCount: 1, testAccuracy: null, selectedIds: [], trainSeconds: 0, selectSeconds: 0 }];
+  return resultsDocument({
+    data: { root: '/synthetic', classNames: [], pool: 0, test: 0, skipped: [] },
+    student: { backbone: '/synthetic/backbone.onnx', backboneSha256: '0'.repeat(64), encoder: {}, dho: DEFAULT_DHO },
+    teacher: null,
+    initialIds: [],
+    timings: { prepareSeconds: 0, runSeconds: 0 },
+    ...parts,
+    rounds,
+    config: { strategyConfig: {}, rounds: rounds.length, querySize: 1, initialShots: 1, ...parts.config },
+  });
+}
 
 /**
  * Per query round r of a synthetic run (C = 3, Q = 3): the picked-class histograms and stopping
@@ -26,7 +47,7 @@ export function writeSyntheticBench(dir: string, strategies: string[], framework
       for (const seed of seeds) {
         const rng = new Rng(seed * 100 + si);
         const base = f === 'no-distill' ? 0.4 : 0.6;
-        const rr = Array.from({ length: rounds }, (_, r) => ({ round: r, labeledCount: C * (r + 1), testAccuracy: Math.min(1, base + 0.05 * r + 0.01 * si + 0.02 * rng.next()), selectedIds: [] }));
+        const rr = Array.from({ length: rounds }, (_, r) => ({ round: r, labeledCount: C * (r + 1), testAccuracy: Math.min(1, base + 0.05 * r + 0.01 * si + 0.02 * rng.next()), selectedIds: [], trainSeconds: 0, selectSeconds: 0 }));
         const probRow = (): number[] => {
           const a = [rng.next(), rng.next(), rng.next()];
           const t = a.reduce((x, y) => x + y, 0);
@@ -42,7 +63,9 @@ export function writeSyntheticBench(dir: string, strategies: string[], framework
           })),
           heatmaps: { initial: { ids: ['a', 'b', 'c'], labels: [0, 1, 2], probs: [probRow(), probRow(), probRow()] }, firstBatch: { ids: ['d', 'e', 'f'], labels: [2, 1, 0], probs: [probRow(), probRow(), probRow()] } },
         };
-        writeJsonAtomic(join(dir, 'runs', `${s}__${f}__seed${seed}`, 'results.json'), { config: { strategy: s, framework: f, seed }, data: { classNames }, teacher: { testAccuracy: 0.7 }, rounds: rr, analysis });
+        if (!isFramework(f)) throw new RangeError(`not a framework: ${f}`);
+        const doc = syntheticResults({ config: { strategy: s, framework: f, seed, querySize: C }, data: { root: '/synthetic', classNames, pool: 30, test: 10, skipped: [] }, teacher: { id: 'synthetic', testAccuracy: 0.7 }, rounds: rr, analysis });
+        writeResults(join(dir, 'runs', `${s}__${f}__seed${seed}`, 'results.json'), doc);
       }
     }
   }

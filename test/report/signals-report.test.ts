@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeBenchReport } from '../../src/report/bench-report.ts';
-import { writeJsonAtomic } from '../../src/report/results.ts';
+import { writeJsonAtomic } from '../../src/util/json-file.ts';
 import { tempDir } from '../helpers.ts';
 import { writeSyntheticBench } from './fixtures.ts';
 

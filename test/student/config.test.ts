@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_DHO, dhoConfig, distills, validateDhoConfig } from '../../src/student/config.ts';
+import { DEFAULT_DHO, dhoConfig, distills, effectiveAlphaCe, predictionSettings, validateDhoConfig } from '../../src/student/config.ts';
+import { CE_WEIGHT_OPTION, HIDDEN_OPTION, STANDARDIZE_OPTION, STEPS_PER_BATCH_OPTION, STUDENT_HEAD_OPTION, TEMPERATURE_OPTION } from '../../src/options/definitions.ts';
 
 test('DEFAULT_DHO carries the SPEC §5.2/§6 values', () => {
   assert.equal(DEFAULT_DHO.lr, 1e-3);
@@ -34,11 +35,33 @@ test('dhoConfig applies overrides and rejects invalid values', () => {
   assert.throws(() => dhoConfig({ framework: 'x' as never }), /framework/);
 });
 
-test('every framework but no-distill distills', () => {
-  assert.equal(distills('dho'), true);
+test('every framework but no-distill distills; the retired value dho is refused', () => {
+  assert.throws(() => dhoConfig({ framework: 'dho' as never }), /framework must be one of zero-shot, few-shot, no-distill/);
+  assert.equal(DEFAULT_DHO.framework, 'zero-shot');
   assert.equal(distills('zero-shot'), true);
   assert.equal(distills('few-shot'), true);
   assert.equal(distills('no-distill'), false);
+});
+
+test('the option-backed fields of DEFAULT_DHO are the option definitions\' defaults, and are validated by them', () => {
+  assert.equal(DEFAULT_DHO.head, STUDENT_HEAD_OPTION.default);
+  assert.equal(DEFAULT_DHO.hidden, HIDDEN_OPTION.default);
+  assert.equal(DEFAULT_DHO.temperature, TEMPERATURE_OPTION.default);
+  assert.equal(DEFAULT_DHO.ceWeight, CE_WEIGHT_OPTION.default);
+  assert.equal(DEFAULT_DHO.stepsPerLabeledBatch, STEPS_PER_BATCH_OPTION.default);
+  assert.equal(DEFAULT_DHO.standardize, STANDARDIZE_OPTION.default);
+  assert.throws(() => dhoConfig({ stepsPerLabeledBatch: 2.5 }), /DhoConfig\.stepsPerLabeledBatch must be a positive integer, got 2\.5/);
+  assert.throws(() => dhoConfig({ ceWeight: -0.1 }), /DhoConfig\.ceWeight must be a number in \[0, 1\]/);
+  assert.throws(() => dhoConfig({ standardize: 'yes' as never }), /standardize/);
+});
+
+test('no-distill students predict with the CE head alone: effective α = 1 whatever the configured α', () => {
+  assert.equal(effectiveAlphaCe('zero-shot', 0.3), 0.3);
+  assert.equal(effectiveAlphaCe('few-shot', 0.7), 0.7);
+  assert.equal(effectiveAlphaCe('no-distill', 0.3), 1);
+  const c = dhoConfig({ framework: 'no-distill', evalAlphaCe: 0.2, selAlphaCe: 0.4, evalBeta: 2, selBeta: 3 });
+  assert.deepEqual(predictionSettings(c), { distills: false, evaluation: { alphaCe: 1, beta: 2 }, selection: { alphaCe: 1, beta: 3 } });
+  assert.deepEqual(predictionSettings({ ...c, framework: 'zero-shot' }), { distills: true, evaluation: { alphaCe: 0.2, beta: 2 }, selection: { alphaCe: 0.4, beta: 3 } });
 });
 
 test('resolveEngine: the twin only for tiny work under auto (regression: a 60k-row linear-head predict ran in the twin)', async () => {

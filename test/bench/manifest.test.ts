@@ -1,0 +1,71 @@
+/**
+ * bench.json and finished cells through the results schema: a grid started before the schema
+ * (bench.json version 1, results.json version 0) resumes; changed settings and foreign files are
+ * handled as before.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Command } from 'commander';
+import { benchCells, benchConfig, benchConfigHash, cellFinished, checkManifest, type BenchOptions } from '../../src/bench/grid.ts';
+import { addRunOptions, toExperimentOptions, type RawRunOptions } from '../../src/cli/run-options.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { tempDir } from '../helpers.ts';
+
+const V0 = new URL('../report/data/v0-random-no-distill.results.json', import.meta.url).pathname;
+
+/** Bench options as the CLI builds them from `args`. */
+function benchOptions(out: string, args: string[] = []): BenchOptions {
+  const cmd = addRunOptions(new Command('bench').exitOverride(), { rounds: 2, strategy: 'random' });
+  cmd.parse(['--framework', 'no-distill', '--seeds', '1-2', ...args], { from: 'user' });
+  return { experiment: toExperimentOptions(cmd.opts<RawRunOptions>(), '/data/cifar', out, () => {}), reference: 'pcoreset' };
+}
+
+test('a bench.json written before the schema (version 1) resumes when the settings mean the same', () => {
+  const out = tempDir('activekd-bench-legacy-');
+  const o = benchOptions(out);
+  // What the pre-schema code recorded: the student's framework placeholder `dho`, no encoder batch size.
+  const e = o.experiment;
+  const legacy = benchConfig({ ...o, experiment: { ...e, dho: { ...e.dho, framework: 'dho' as never }, encode: { ...e.encode, batchSize: undefined as never } } });
+  assert.equal((legacy.dho as { framework: string }).framework, 'dho');
+  assert.notEqual(benchConfigHash(legacy), benchConfigHash(benchConfig(o)));
+  writeFileSync(join(out, 'bench.json'), JSON.stringify({ version: 1, configHash: benchConfigHash(legacy), config: legacy, report: { reference: 'pcoreset' } }));
+  const m = checkManifest(o);
+  assert.equal(m.format, 'activekd-bench');
+  const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as { format: string; version: number; configHash: string };
+  assert.equal(written.format, 'activekd-bench');
+  assert.equal(written.version, 2);
+  assert.equal(written.configHash, benchConfigHash(benchConfig(o)));
+  // and a restart with other settings is still refused, naming them
+  assert.throws(() => checkManifest(benchOptions(out, ['--hidden', '64'])), (err: unknown) => err instanceof UserError && /different settings \(changed: dho\)/.test(err.message));
+  assert.doesNotThrow(() => checkManifest(benchOptions(out)));
+});
+
+test('a foreign bench.json is refused with the file named', () => {
+  const out = tempDir('activekd-bench-foreign-');
+  writeFileSync(join(out, 'bench.json'), JSON.stringify([{ id: 1, data: { image: 'a.jpg' } }]));
+  assert.throws(() => checkManifest(benchOptions(out)), (err: unknown) => err instanceof UserError && err.message.includes(join(out, 'bench.json')) && /not an activekd benchmark manifest/.test(err.message));
+});
+
+test('cellFinished: a valid results.json of that cell (any version) counts; foreign, truncated or another cell\'s does not', () => {
+  const out = tempDir('activekd-bench-cells-');
+  const o = benchOptions(out, ['--strategy', 'random']);
+  const [cell] = benchCells(o);
+  assert.ok(cell);
+  assert.deepEqual([cell.strategy, cell.framework, cell.seed], ['random', 'no-distill', 1]);
+  assert.equal(cellFinished(cell), false);
+  mkdirSync(cell.dir, { recursive: true });
+  const f = join(cell.dir, 'results.json');
+  copyFileSync(V0, f); // random / no-distill / seed 1, written by the pre-schema code
+  assert.equal(cellFinished(cell), true);
+  const other = benchCells(o)[1];
+  assert.ok(other);
+  mkdirSync(other.dir, { recursive: true });
+  copyFileSync(V0, join(other.dir, 'results.json')); // seed 1's file in seed 2's folder
+  assert.equal(cellFinished(other), false);
+  writeFileSync(f, readFileSync(V0, 'utf8').slice(0, 200));
+  assert.equal(cellFinished(cell), false);
+  writeFileSync(f, JSON.stringify({ hello: 1 }));
+  assert.equal(cellFinished(cell), false);
+});
