@@ -7,7 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,13 @@ export function checkManifest(o: BenchOptions): BenchManifest {
     const old = readBenchManifest(path);
     if (benchConfigHash(old.config) !== configHash) {
       const changed = Object.keys({ ...old.config, ...config }).filter((k) => stable(old.config[k]) !== stable(config[k]));
+      // A grid that never finished a cell (e.g. stopped by a bad option before any work) holds no
+      // result to protect: its settings are replaced, so fixing the command and rerunning works.
+      if (finishedCellDirs(o.experiment.out).length === 0) {
+        o.experiment.log(`${path}: no cell of the earlier settings had finished; replacing them (changed: ${changed.join(', ') || 'unknown'})`);
+        writeBenchManifest(path, manifest);
+        return manifest;
+      }
       throw new UserError(
         `${o.experiment.out} holds a benchmark grid run with different settings (changed: ${changed.join(', ') || 'unknown'}); ` +
           `rerun with the same settings to resume it, or choose a new --out folder`,
@@ -143,6 +150,13 @@ export function checkManifest(o: BenchOptions): BenchManifest {
   }
   writeBenchManifest(path, manifest);
   return manifest;
+}
+
+/** Cell folders under `<out>/runs` that hold a results.json (of any settings). */
+function finishedCellDirs(out: string): string[] {
+  const runs = join(out, 'runs');
+  if (!existsSync(runs)) return [];
+  return readdirSync(runs).filter((d) => existsSync(join(runs, d, 'results.json')));
 }
 
 /**

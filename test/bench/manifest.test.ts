@@ -37,7 +37,11 @@ test('a bench.json written before the schema (version 1) resumes when the settin
   assert.equal(written.format, 'activekd-bench');
   assert.equal(written.version, 2);
   assert.equal(written.configHash, benchConfigHash(benchConfig(o)));
-  // and a restart with other settings is still refused, naming them
+  // and, once a cell has finished, a restart with other settings is refused, naming them
+  const [cell] = benchCells(o);
+  assert.ok(cell);
+  mkdirSync(cell.dir, { recursive: true });
+  copyFileSync(V0, join(cell.dir, 'results.json'));
   assert.throws(() => checkManifest(benchOptions(out, ['--hidden', '64'])), (err: unknown) => err instanceof UserError && /different settings \(changed: dho\)/.test(err.message));
   assert.doesNotThrow(() => checkManifest(benchOptions(out)));
 });
@@ -68,4 +72,16 @@ test('cellFinished: a valid results.json of that cell (any version) counts; fore
   assert.equal(cellFinished(cell), false);
   writeFileSync(f, JSON.stringify({ hello: 1 }));
   assert.equal(cellFinished(cell), false);
+});
+
+test('a grid that stopped before any cell finished does not block its own retry with corrected settings (issue 15 #17)', () => {
+  const out = tempDir('activekd-bench-retry-');
+  checkManifest(benchOptions(out)); // e.g. then stopped by a class-map error while preparing
+  const lines: string[] = [];
+  const fixed = benchOptions(out, ['--hidden', '64']);
+  const m = checkManifest({ ...fixed, experiment: { ...fixed.experiment, log: (l) => lines.push(l) } });
+  assert.equal(m.configHash, benchConfigHash(benchConfig(fixed)));
+  assert.match(lines.join('\n'), /no cell of the earlier settings had finished; replacing them \(changed: dho\)/);
+  const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as { configHash: string };
+  assert.equal(written.configHash, m.configHash);
 });
