@@ -12,7 +12,7 @@ import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/ac
 import { SimulatedOracle } from '../loop/oracle.ts';
 import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData } from '../loop/prepare.ts';
 import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
-import { resolveQuerySize } from '../options/query-size.ts';
+import { queryShortfall, resolveQuerySize } from '../options/query-size.ts';
 import type { TeacherChoice } from '../teachers/kind.ts';
 
 /** Teacher options of an experiment: which teacher (TeacherChoice) and the label-transfer options. */
@@ -92,6 +92,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
   const C = dataset.classNames.length;
   const q = resolveQuerySize(o.querySize, C, Infinity);
+  const shortfall = queryShortfall(prepared.train.ids.length, C * o.initialShots, o.rounds, q);
+  if (shortfall) o.log(`warning: ${shortfall}`);
   if (o.writeTeacher !== false) writePreparedTeacher(join(o.out, 'teacher'), prepared);
   const prepSeconds = (performance.now() - t0) / 1000;
   o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
@@ -147,6 +149,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
             rounds: result.rounds,
             ...(analysis ? { analysis: analysis.result() } : {}),
             timings: { prepareSeconds: prepSeconds, runSeconds: seconds },
+            ...(shortfall ? { warnings: [shortfall] } : {}),
           }),
         );
         o.log(roundsTable(result.rounds));

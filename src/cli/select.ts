@@ -65,6 +65,8 @@ export interface SelectOutput {
   readonly pool: number;
   readonly labeled: number;
   readonly picks: SelectPick[];
+  /** What the selection warned about (e.g. a query larger than the pool); absent when nothing. */
+  readonly warnings?: string[];
 }
 
 /**
@@ -238,7 +240,9 @@ export function runSelect(o: RawSelectOptions): SelectOutput {
     const s = sel.scores?.[k];
     return { row, ...(ids !== undefined ? { id: ids[row] as string } : {}), score: s !== undefined && Number.isFinite(s) ? s : null };
   });
-  const out: SelectOutput = { strategy: strategy.name, config: strategy.config, query: o.query, seed: o.seed, pool: ctx.pool.probs.rows, labeled: ctx.labeledLabels.length, picks };
+  const pool = ctx.pool.probs.rows;
+  const warnings = o.query > pool ? [`--query ${o.query} is larger than the pool of ${pool} row(s): all ${pool} are picked`] : [];
+  const out: SelectOutput = { strategy: strategy.name, config: strategy.config, query: o.query, seed: o.seed, pool, labeled: ctx.labeledLabels.length, picks, ...(warnings.length > 0 ? { warnings } : {}) };
   try {
     writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
   } catch (e) {
@@ -270,6 +274,7 @@ export function selectCommand(log: (line: string) => void): Command {
     .requiredOption('--out <file>', 'output JSON (picked rows, ids, scores)')
     .action((raw: RawSelectOptions) => {
       const out = runSelect(raw);
+      for (const w of out.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       log(`${out.strategy}: picked ${out.picks.length} of ${out.pool} pool rows (labeled ${out.labeled}) → ${raw.out}`);
     });
 }

@@ -205,6 +205,8 @@ const resultsBody = {
   finalAccuracy: z.number().nullable(),
   analysis: runAnalysisSchema.optional(),
   timings: z.object({ prepareSeconds: z.number(), runSeconds: z.number() }),
+  /** What the run warned about (e.g. a query larger than the remaining pool); absent when nothing. */
+  warnings: z.array(z.string()).optional(),
 };
 
 /** results.json, current version. */

@@ -17,3 +17,20 @@ export function resolveQuerySize(q: number | undefined, numClasses: number, rema
   if (!(remaining >= 0)) throw new RangeError(`remaining items must be ≥ 0, got ${remaining}`);
   return Math.min(q ?? numClasses, Math.floor(remaining));
 }
+
+/**
+ * Whether a simulated run asks for more labels than its pool holds (issue 15 #5): `rounds − 1`
+ * queries of `q` after `initial` labels need `initial + (rounds − 1)·q` pool items.
+ * @returns one warning naming the first round that cannot get a full batch, or null when the pool suffices
+ */
+export function queryShortfall(poolSize: number, initial: number, rounds: number, q: number): string | null {
+  const queries = Math.max(0, rounds - 1);
+  const need = initial + queries * q;
+  if (need <= poolSize) return null;
+  const left = Math.max(0, poolSize - initial);
+  const full = Math.floor(left / q);
+  const partial = left - full * q;
+  const first = full; // 0-based round whose query is short
+  const tail = partial > 0 ? `round ${first} labels only the last ${partial}` : `round ${first} finds the pool empty`;
+  return `--query ${q} × ${queries} query round(s) after ${initial} initial label(s) needs ${need} pool images, but the pool has ${poolSize}: ${tail}, and every later round trains on the same labels`;
+}

@@ -404,6 +404,8 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
     const L = inp.labeledRows.length;
     const budgetLeft = cfg.budget === null ? Infinity : cfg.budget - store.labels().length;
     const q = resolveQuerySize(o.query ?? cfg.querySize, inp.classNames.length, Math.max(0, Math.min(n - L, budgetLeft)));
+    const asked = o.query ?? cfg.querySize;
+    if (asked > n - L && n - L > 0 && n - L <= budgetLeft) log(`warning: the query of ${asked} is larger than the ${n - L} unlabeled pool image(s) left: this round selects all of them`);
     if (n - L <= 0) throw new UserError('every pool image is labeled: nothing left to select (run activekd export)');
     if (!(q > 0)) throw new UserError(`the labeling budget of ${cfg.budget} is used up (run activekd export)`);
     const seed = roundSeed(cfg.seed, r);

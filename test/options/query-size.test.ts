@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveQuerySize } from '../../src/options/query-size.ts';
+import { queryShortfall, resolveQuerySize } from '../../src/options/query-size.ts';
 
 test('resolveQuerySize: default = number of classes (paper), clamped to what is left', () => {
   assert.equal(resolveQuerySize(undefined, 10, Infinity), 10);
@@ -27,4 +27,15 @@ test('property: the query size never exceeds the request, the default or what is
       assert.equal(n, Math.min(q ?? c, left));
     }),
   );
+});
+
+test('queryShortfall (issue 15 #5): null while the pool suffices; otherwise names the first short round', () => {
+  // 10 initial + 15 queries of 10 = 160 labels.
+  assert.equal(queryShortfall(160, 10, 16, 10), null);
+  assert.equal(queryShortfall(5000, 10, 16, 10), null);
+  // 12 pool items, 3 initial, 4 queries of 3 need 15: 9 left → rounds 0–2 full, round 3 finds nothing.
+  assert.match(queryShortfall(12, 3, 5, 3) ?? '', /needs 15 pool images, but the pool has 12: round 3 finds the pool empty/);
+  // 13 pool items: 10 left → 3 full queries, round 3 labels the last 1.
+  assert.match(queryShortfall(13, 3, 5, 3) ?? '', /^--query 3 × 4 query round\(s\) after 3 initial label\(s\) needs 15 pool images, but the pool has 13: round 3 labels only the last 1, and every later round trains on the same labels$/);
+  assert.equal(queryShortfall(3, 3, 1, 50), null, 'one round never queries');
 });
