@@ -5,6 +5,7 @@ import { runBench, type BenchManifest } from '../bench/grid.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { UserError } from '../util/errors.ts';
 import { nonNegativeInt, numberIn, positiveInt } from './parse.ts';
+import { queueBench } from './queue.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 
 const ALL_STRATEGIES = 'random,entropy,coreset,badge,class-balanced,pcoreset';
@@ -24,6 +25,9 @@ interface RawBenchOptions extends RawRunOptions {
   kmeansNInit: number;
   featureDistanceScale: number;
   png: boolean;
+  queue?: string;
+  queueTlsCa?: string;
+  queuePrefix: string;
 }
 
 /**
@@ -47,7 +51,10 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--bias-lambda <l>', 'weight λ of the ground truth in propagated centroids', numberIn('--bias-lambda', 0, 1), 0.5)
       .option('--kmeans-n-init <n>', 'k-means restarts', nonNegativeInt('--kmeans-n-init'), 10)
       .option('--feature-distance-scale <s>', 'divisor of the feature-diversity cosine distance (1: SPEC §11.2 verbatim; 2: maps any features into [0,1])', numberIn('--feature-distance-scale', 1e-6, 1e6), 1)
-      .option('--no-png', 'write SVG plots only'),
+      .option('--no-png', 'write SVG plots only')
+      .option('--queue <url>', 'run the encoding and the cells on `activekd worker`s of this Redis queue (redis://HOST:PORT[/DB]; see README "Scaling out")')
+      .option('--queue-tls-ca <file>', 'CA certificate (PEM) of a rediss:// queue server')
+      .option('--queue-prefix <name>', 'key prefix of the queue in Redis', 'activekd'),
     { rounds: 16, strategy: ALL_STRATEGIES },
   );
   // The run options keep `run`'s defaults in the parser (the action tells defaults from given values);
@@ -62,14 +69,16 @@ export function benchCommands(log: (s: string) => void): Command[] {
     const framework = raw.frameworks ?? (src('framework') === 'default' ? 'no-distill,zero-shot' : raw.framework);
     const seeds = raw.seeds ?? (src('seed') === 'default' ? [1, 2, 3, 4, 5] : [raw.seed]);
     const experiment = toExperimentOptions({ ...raw, strategy, framework, seeds }, raw.data, raw.out, log);
+    const queue = raw.queue ? await queueBench({ ...raw, queue: raw.queue }, experiment, log) : null;
     const { ran, skipped } = await runBench({
       experiment,
+      ...queue?.bench,
       ...(raw.jobs ? { jobs: raw.jobs } : {}),
       analysis: raw.analysis ? { criteria: { featureScale: raw.featureDistanceScale }, bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : false,
       ...(raw.targetAccuracy !== undefined ? { targetAccuracy: raw.targetAccuracy } : {}),
       reference: raw.reference,
       png: raw.png,
-    });
+    }).finally(() => queue?.close());
     log(`\n${ran} cell(s) run, ${skipped} reused. Table 1 (final-round test accuracy %, mean ± 95% CI):\n`);
     log(readFileSync(join(raw.out, 'table1.md'), 'utf8'));
     log(`report: ${join(raw.out, 'report.html')}`);
