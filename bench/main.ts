@@ -4,11 +4,13 @@
  *  1. encoder pipeline (decode + preprocess + ONNX, overlapped) vs onnxruntime alone on pre-decoded tensors;
  *  2. one active-learning round (train DHO student + predict + PCoreSet select) on a 50,000-item pool;
  *  3. (when present) the student and selection micro-benchmarks;
- *  4. CLI start-up: `activekd --help` compiled (bin → dist/) vs through tsx.
+ *  4. CLI start-up: `activekd --help` compiled (bin → dist/) vs through tsx;
+ *  5. queue: encoding on 1–3 BullMQ workers vs one process, overhead per job, a 1M-item synthetic pool (needs redis-server).
  * Pass section names to run a subset: `npm run bench -- encoder round`, `npm run bench -- startup`.
  */
 import { existsSync } from 'node:fs';
 import { benchEncoder } from './encoder.ts';
+import { benchQueue } from './queue.ts';
 import { benchRound } from './round.ts';
 import { benchStartup } from './startup.ts';
 
@@ -27,3 +29,4 @@ if (on('selection') && existsSync(new URL('./selection.ts', import.meta.url))) {
   await m.benchSelection();
 }
 if (on('startup')) await benchStartup();
+if (on('queue')) await benchQueue();

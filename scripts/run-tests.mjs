@@ -30,6 +30,7 @@ const TIERS = {
   'test/options/': 'unit', // option definitions, seeds, query size
   'test/package/': 'integration', // npm pack + install, README example, TypeDoc
   'test/project/': 'integration', // labeling projects: SQLite, crash points, labeling page in a browser
+  'test/queue/': 'integration', // Redis + BullMQ worker processes (distributed encoding, bench cells, faults)
   'test/report/': 'integration', // HTML/SVG/PNG reports (Vega, resvg, browser)
   'test/strategies/': 'unit',
   'test/strategies/kcenter-graph.test.ts': 'integration', // onnxruntime k-center/BADGE kernels

@@ -38,6 +38,11 @@ export interface BenchOptions {
   png?: boolean;
   /** Progress bar options (default: live bar on a TTY). */
   progress?: ProgressOptions;
+  /**
+   * Runs one cell (default {@link runCell}: a local child process). The queue's runner sends the
+   * same cell to a worker (src/queue/cells.ts); set `jobs` to the cells it may hold at once.
+   */
+  cellRunner?: CellRunner;
 }
 
 /** One grid cell. */
@@ -174,8 +179,11 @@ export async function warmCache(e: ExperimentOptions, analysis: AnalysisOptions 
 /** The serialisable part of the experiment options sent to a cell process. */
 export type CellOptions = Omit<ExperimentOptions, 'log'>;
 
-/** Runs one cell in a child process (src/bench/worker.ts, compiled: dist/bench/worker.js); resolves with its exit status. */
-function runCell(c: BenchCell, options: CellOptions): Promise<{ ok: boolean; message?: string }> {
+/** Runs one cell (writing `<cell.dir>/results.json`); resolves with whether it succeeded. */
+export type CellRunner = (c: BenchCell, options: CellOptions) => Promise<{ ok: boolean; message?: string }>;
+
+/** Runs one cell in a child process (src/bench/worker.ts, compiled: dist/bench/worker.js), logging to `<cell.dir>/log.txt`; resolves with its exit status. */
+export function runCell(c: BenchCell, options: CellOptions): Promise<{ ok: boolean; message?: string }> {
   mkdirSync(c.dir, { recursive: true });
   const logFd = openSync(join(c.dir, 'log.txt'), 'w');
   // The sibling worker of this module: worker.js when compiled (dist/), worker.ts + the tsx loader when run from src/.
@@ -215,7 +223,9 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
     const t0 = performance.now();
     await warmCache(e, analysis);
     if (e.encode.cacheDir === null) e.log('warning: --no-cache: every cell encodes the dataset again');
-    const threads = e.encode.threads ?? Math.max(1, Math.floor(availableParallelism() / jobs));
+    // A remote runner's cells use their own machine's cores unless --threads is given.
+    const threads = e.encode.threads ?? (o.cellRunner ? undefined : Math.max(1, Math.floor(availableParallelism() / jobs)));
+    const run = o.cellRunner ?? runCell;
     const { log: _log, ...rest } = e;
     const bar = createProgress(`bench ${pending.length} cells`, pending.length, o.progress);
     const failures: string[] = [];
@@ -226,7 +236,7 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
       while (next < pending.length) {
         const c = pending[next++] as BenchCell;
         const tc = performance.now();
-        const r = await runCell(c, { ...rest, strategies: [c.strategy], frameworks: [c.framework as ExperimentOptions['frameworks'][number]], seeds: [c.seed], out: c.dir, encode: { ...e.encode, threads }, writeTeacher: false, ...(analysis ? { analysis } : {}) });
+        const r = await run(c, { ...rest, strategies: [c.strategy], frameworks: [c.framework as ExperimentOptions['frameworks'][number]], seeds: [c.seed], out: c.dir, encode: { ...e.encode, ...(threads !== undefined ? { threads } : {}) }, writeTeacher: false, ...(analysis ? { analysis } : {}) });
         if (!r.ok) failures.push(`${c.strategy}/${c.framework}/seed ${c.seed}: ${r.message ?? 'failed'} (log: ${join(c.dir, 'log.txt')})`);
         bar.tick();
         finished++;

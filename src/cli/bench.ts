@@ -9,6 +9,7 @@ import { writeBenchReport } from '../report/bench-report.ts';
 import { UserError } from '../util/errors.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt, numberIn, positiveInt } from './parse.ts';
+import { queueBench } from './queue.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions, type RunDefaults } from './run-options.ts';
 
 /** `activekd bench`'s own defaults: the six strategies of the paper's Table 1, both frameworks without few-shot, 5 seeds, 16 rounds. */
@@ -34,6 +35,9 @@ interface RawBenchOptions extends RawRunOptions {
   kmeansNInit: number;
   featureDistanceScale: number;
   png: boolean;
+  queue?: string;
+  queueTlsCa?: string;
+  queuePrefix: string;
 }
 
 /**
@@ -57,7 +61,10 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--bias-lambda <l>', 'weight λ of the ground truth in propagated centroids', numberIn('--bias-lambda', 0, 1), 0.5)
       .option('--kmeans-n-init <n>', 'k-means restarts', nonNegativeInt('--kmeans-n-init'), 10)
       .option('--feature-distance-scale <s>', 'divisor of the feature-diversity cosine distance (1: SPEC §11.2 verbatim; 2: maps any features into [0,1])', numberIn('--feature-distance-scale', 1e-6, 1e6), 1)
-      .option('--no-png', 'write SVG plots only'),
+      .option('--no-png', 'write SVG plots only')
+      .option('--queue <url>', 'run the encoding and the cells on `activekd worker`s of this Redis queue (redis://HOST:PORT[/DB]; see README "Scaling out")')
+      .option('--queue-tls-ca <file>', 'CA certificate (PEM) of a rediss:// queue server')
+      .option('--queue-prefix <name>', 'key prefix of the queue in Redis', 'activekd'),
     { ...BENCH_DEFAULTS, frameworks: [...BENCH_DEFAULTS.frameworks], seeds: [...BENCH_DEFAULTS.seeds] },
   );
   bench.action(async (raw: RawBenchOptions, cmd: Command) => {
@@ -66,14 +73,16 @@ export function benchCommands(log: (s: string) => void): Command[] {
     // --seed N alone replaces the default seed list; --seeds wins when both are given.
     const seeds = raw.seed !== undefined && cmd.getOptionValueSource('seeds') === 'default' ? [raw.seed] : raw.seeds;
     const experiment = toExperimentOptions({ ...raw, strategy, framework, ...(seeds ? { seeds } : {}) }, raw.data, raw.out, log);
+    const queue = raw.queue ? await queueBench({ ...raw, queue: raw.queue }, experiment, log) : null;
     const { ran, skipped } = await runBench({
       experiment,
+      ...queue?.bench,
       ...(raw.jobs ? { jobs: raw.jobs } : {}),
       analysis: raw.analysis ? { criteria: { featureScale: raw.featureDistanceScale }, bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : false,
       ...(raw.targetAccuracy !== undefined ? { targetAccuracy: raw.targetAccuracy } : {}),
       reference: raw.reference,
       png: raw.png,
-    });
+    }).finally(() => queue?.close());
     log(`\n${ran} cell(s) run, ${skipped} reused. Table 1 (final-round test accuracy %, mean ± 95% CI):\n`);
     log(readFileSync(join(raw.out, 'table1.md'), 'utf8'));
     log(`report: ${join(raw.out, 'report.html')}`);

@@ -10,6 +10,7 @@ import { UserError } from '../util/errors.ts';
 import { benchCommands } from './bench.ts';
 import { datasetsCommand } from './datasets.ts';
 import { projectCommands } from './project-commands.ts';
+import { queueCommands } from './queue.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 import { selectCommand } from './select.ts';
 
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
   for (const c of benchCommands(log)) program.addCommand(c);
   program.addCommand(selectCommand(log));
   for (const c of projectCommands(log)) program.addCommand(c);
+  for (const c of queueCommands(log)) program.addCommand(c);
   // Commands built elsewhere and added with addCommand do not inherit these settings.
   const inherit = (c: Command): void => {
     c.exitOverride().showHelpAfterError('(run with --help for usage)');

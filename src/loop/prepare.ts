@@ -99,6 +99,11 @@ export interface PreparedExperiment extends PreparedData {
   readonly teacherAccuracy: number | null;
 }
 
+/** Encoder contract of the student backbone: MobileNetV1 features of `studentModel` (default: the embedded model). */
+export function studentSpecFor(studentModel?: string): EncoderSpec {
+  return mobilenetV1Spec(studentModel ? resolve(studentModel) : ASSETS.mobilenetV1);
+}
+
 /**
  * The one experiment preparation (used by `run`, `bench` and `init`): opens the dataset, builds the
  * teacher, encodes both splits with the student backbone and the teacher (read from the on-disk
@@ -110,7 +115,7 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
   const dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), o.datasetOptions ?? {}) : o.dataset;
   const C = dataset.classNames.length;
   if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
-  const studentSpec = mobilenetV1Spec(o.studentModel ? resolve(o.studentModel) : ASSETS.mobilenetV1);
+  const studentSpec = studentSpecFor(o.studentModel);
   const teacher = o.teacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
   if (o.teacher && teacher === null) throw new UserError('--teacher none: this run needs a teacher (framework zero-shot or few-shot, or the bias-propagation analysis)');
   const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);

@@ -1,0 +1,69 @@
+/**
+ * Issue 13 faults: a poisoned shard (unreadable and undecodable images) finishes with its skips
+ * recorded, tried once; a job that fails every try is reported with its error after N tries; the
+ * queue URL's password never appears in the redacted form.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ASSETS } from '../../src/assets.ts';
+import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
+import { parseQueueUrl, redactUrl } from '../../src/queue/connection.ts';
+import { JobDispatcher } from '../../src/queue/dispatch.ts';
+import type { EncodeReply } from '../../src/queue/jobs.ts';
+import { startWorker } from '../../src/queue/worker.ts';
+import { tempDir } from '../helpers.ts';
+import { redisSkip, startRedis } from './redis.ts';
+
+const skip = redisSkip();
+
+test('redactUrl drops user and password', () => {
+  assert.equal(redactUrl('redis://alice:s3cret@10.0.0.5:6380/2'), 'redis://10.0.0.5:6380/2');
+  const c = parseQueueUrl('rediss://:s3cret@host/1');
+  assert.ok(!c.redacted.includes('s3cret'));
+  assert.equal((c.options as { password?: string }).password, 's3cret');
+  assert.throws(() => parseQueueUrl('http://host'), /redis:\/\//);
+});
+
+test('a poisoned shard finishes once with its skips recorded; a failing job is reported after its tries', { skip, timeout: 300_000 }, async () => {
+  const redis = await startRedis();
+  const tmp = tempDir('activekd-queue-faults-');
+  const lines: string[] = [];
+  const w = await startWorker(parseQueueUrl(redis.url), { lockMs: 10_000, threads: 1, log: (l) => lines.push(l) });
+  const d = new JobDispatcher(parseQueueUrl(redis.url), { attempts: 3 });
+  try {
+    const imgs = join(tmp, 'imgs');
+    mkdirSync(imgs);
+    cpSync(join(ASSETS.cifar10Mini, 'train', 'cat', '0001.jpg'), join(imgs, 'good.jpg'));
+    writeFileSync(join(imgs, 'garbage.jpg'), 'not an image');
+    symlinkSync(join(imgs, 'missing.jpg'), join(imgs, 'dangling.jpg'));
+    const paths = ['good.jpg', 'garbage.jpg', 'dangling.jpg'].map((f) => join(imgs, f));
+    const r = await d.submit('poison', { kind: 'encode', specs: [mobilenetV1Spec()], paths, cacheRoot: join(tmp, 'cache') });
+    assert.ok(r.ok, JSON.stringify(r));
+    const rep = r.reply as EncodeReply;
+    assert.deepEqual(rep.skipped.map((s) => s.index), [1, 2]);
+    assert.match(rep.skipped[0]!.reason, /cannot decode/);
+    assert.match(rep.skipped[1]!.reason, /cannot read file: ENOENT/);
+    assert.equal(lines.filter((l) => /job \S+-poison .*started/.test(l)).length, 1, 'tried once');
+    const bad = readFileSync(join(tmp, 'cache', 'features', readdirOne(join(tmp, 'cache', 'features')), 'bad.tsv'), 'utf8');
+    assert.match(bad, /cannot decode/);
+    // A store under a regular file: every try fails with ENOTDIR.
+    writeFileSync(join(tmp, 'file'), '');
+    const f = await d.submit('doomed', { kind: 'synthetic', start: 0, count: 2, dim: 2, seed: 1, dir: join(tmp, 'file', 'store') });
+    assert.ok(!f.ok);
+    if (!f.ok) {
+      assert.match(f.error, /ENOTDIR/);
+      assert.equal(f.attempts, 3);
+    }
+    assert.equal(lines.filter((l) => /job \S+-doomed .*started/.test(l)).length, 3, 'tried 3 times');
+  } finally {
+    await d.close();
+    await w.close();
+    await redis.stop();
+  }
+});
+
+function readdirOne(dir: string): string {
+  return readdirSync(dir)[0] as string;
+}
