@@ -11,6 +11,8 @@
  *  --labeled-labels                      M integer labels (class-balanced)
  *  --teacher-pool / --teacher-labeled    teacher probabilities (pcoreset --option space=teacher)
  *  --ids                                 N pool item ids, one per line (or a JSON array)
+ *  --classes                             the number of classes when no probability/logit file gives it
+ *                                        (probcover's purity rule with features only)
  * The labeled set may be omitted entirely (cold start: M = 0); once any labeled file is given, every
  * labeled counterpart of an input the strategy needs must be given too.
  */
@@ -25,6 +27,7 @@ import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { QUERY_OPTION, SEED_OPTION, STRATEGY_OPTION } from '../options/definitions.ts';
 import { cliOption } from './option-def.ts';
+import { positiveInt } from './parse.ts';
 
 /** Raw commander values of `activekd select`. */
 export interface RawSelectOptions {
@@ -40,6 +43,8 @@ export interface RawSelectOptions {
   teacherPool?: string;
   teacherLabeled?: string;
   ids?: string;
+  /** Number of classes; needed only when no class-indexed file (probabilities, logits, teacher) gives it. */
+  classes?: number;
   strategy: string;
   query: number;
   seed: number;
@@ -183,7 +188,14 @@ export function prepareSelection(o: RawSelectOptions): { ctx: SelectionContext; 
     return first === undefined ? undefined : (loaded[first] as Matrix).cols;
   };
   sameCols(['poolFeatures', 'labeledFeatures'], 'pool and labeled features');
-  const C = sameCols(['poolProbs', 'labeledProbs', 'poolCe', 'poolKd', 'labeledCe', 'labeledKd', 'teacherPool', 'teacherLabeled'], 'all probability and logit files (one column per class)') ?? 0;
+  const classKeys: MatrixKey[] = ['poolProbs', 'labeledProbs', 'poolCe', 'poolKd', 'labeledCe', 'labeledKd', 'teacherPool', 'teacherLabeled'];
+  const fileC = sameCols(classKeys, 'all probability and logit files (one column per class)');
+  if (fileC !== undefined && o.classes !== undefined && o.classes !== fileC) {
+    const k = classKeys.find((key) => loaded[key] !== undefined) as MatrixKey;
+    throw new UserError(`--classes ${o.classes} disagrees with ${describe(k)}, which has ${fileC} columns (one per class)`);
+  }
+  // The class count: from the class-indexed files, else --classes, else 0 (a strategy that needs it refuses).
+  const C = fileC ?? o.classes ?? 0;
   for (const k of ['poolProbs', 'labeledProbs', 'teacherPool', 'teacherLabeled'] as const) {
     const mm = loaded[k];
     if (mm !== undefined) assertProbabilities(mm, o[k] as string);
@@ -233,7 +245,10 @@ export function runSelect(o: RawSelectOptions): SelectOutput {
   try {
     sel = strategy.select(ctx, o.query);
   } catch (e) {
-    if (e instanceof RangeError) throw new UserError(`strategy ${strategy.name}: ${e.message}`);
+    if (e instanceof RangeError) {
+      const hint = ctx.numClasses === 0 ? ' (no probability, logit or teacher file gives the number of classes: pass --classes N)' : '';
+      throw new UserError(`strategy ${strategy.name}: ${e.message}${hint}`);
+    }
     throw e;
   }
   const picks: SelectPick[] = [...sel.rows].map((row, k) => {
@@ -267,6 +282,7 @@ export function selectCommand(log: (line: string) => void): Command {
     .option('--teacher-pool <file>', 'N×C teacher probabilities on the pool')
     .option('--teacher-labeled <file>', 'M×C teacher probabilities on the labeled set')
     .option('--ids <file>', 'N pool item ids, one per line (or a JSON array)')
+    .option('--classes <C>', 'number of classes, when no probability or logit file gives it (probcover with features only)', positiveInt('--classes'))
     .addOption(cliOption(STRATEGY_OPTION, { default: undefined, required: true }))
     .addOption(cliOption(QUERY_OPTION, { default: undefined, required: true, description: 'number of items to pick' }))
     .addOption(cliOption(SEED_OPTION, { default: 0, description: 'seed of the strategy RNG' }))

@@ -3,11 +3,12 @@
  * existence checks that list the first few missing files, per-class limits, a seeded stratified
  * split, and file names that are not valid UTF-8.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { isAbsolute, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
+import { nfc } from '../util/unicode.ts';
 import type { Dataset, SkippedFile, Split } from './dataset.ts';
 
 /** A dataset as returned by the readers: a {@link Dataset} plus the validation split when the format has one (SPEC.md §2.1: loaded, never used for decisions). */
@@ -118,19 +119,64 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/** Folder listings of {@link findOnDisk}: folder → NFC name → the names on disk with that NFC form. */
+export type FolderNames = Map<string, Promise<Map<string, string[]> | null>>;
+
 /**
- * Checks that every listed image is an existing regular file.
+ * The path of a file as it is named on disk, when `path` names it with its accents composed
+ * differently (a list typed with a composed "é", files written decomposed by macOS; see
+ * src/util/unicode.ts): each component of `path` that does not exist is looked up among its
+ * folder's entries by NFC form.
+ * @param folders listings already read (pass one map for many lookups of one list).
+ * @returns the on-disk path (= `path` when it exists as given), or null when it does not exist or
+ *   a component matches several entries.
+ */
+export async function findOnDisk(path: string, folders: FolderNames = new Map()): Promise<string | null> {
+  if ((await statOrNull(path)) !== null) return path;
+  const parent = dirname(path);
+  if (parent === path) return null;
+  const dir = await findOnDisk(parent, folders);
+  if (dir === null) return null;
+  let listing = folders.get(dir);
+  if (listing === undefined) {
+    listing = readdir(dir).then(
+      (names) => {
+        const m = new Map<string, string[]>();
+        for (const n of names) m.set(nfc(n), [...(m.get(nfc(n)) ?? []), n]);
+        return m;
+      },
+      () => null,
+    );
+    folders.set(dir, listing);
+  }
+  const found = (await listing)?.get(nfc(basename(path)));
+  return found?.length === 1 ? join(dir, found[0] as string) : null;
+}
+
+/**
+ * Checks that every listed image is an existing regular file. A listed path that exists only with
+ * its accents composed differently on disk (see {@link findOnDisk}) counts as found.
  *
  * @param listFile the split/manifest file that lists them (named in messages).
  * @param allowMissing when true, missing files are returned (to be skipped) instead of thrown.
+ * @param onDisk filled with listed path → path on disk for the files found by {@link findOnDisk}
+ *   under a name that differs from the listed one; read the images through it.
  * @returns the set of missing or unusable paths, each also pushed to `skipped` with the reason.
  * @throws UserError (unless `allowMissing`) naming the list file, the first five missing files
  *   with their lines, and the total count.
  */
-export async function checkListedFiles(files: readonly ListedFile[], listFile: string, allowMissing: boolean, skipped: SkippedFile[]): Promise<Set<string>> {
+export async function checkListedFiles(files: readonly ListedFile[], listFile: string, allowMissing: boolean, skipped: SkippedFile[], onDisk?: Map<string, string>): Promise<Set<string>> {
+  const folders: FolderNames = new Map();
   const problems = (
     await mapLimit(files, 64, async (f) => {
-      const st = await statOrNull(f.path);
+      let st = await statOrNull(f.path);
+      if (st === null) {
+        const real = await findOnDisk(f.path, folders);
+        if (real !== null) {
+          st = await statOrNull(real);
+          if (st !== null) onDisk?.set(f.path, real);
+        }
+      }
       if (st === null) return { f, reason: 'file not found (or a broken or looping symbolic link)' };
       if (!st.isFile()) return { f, reason: st.isDirectory() ? 'is a folder, not an image file' : 'not a regular file' };
       return null;
@@ -150,11 +196,14 @@ export async function checkListedFiles(files: readonly ListedFile[], listFile: s
   return bad;
 }
 
-/** An item id for `path`: relative to `root` with `/` separators when inside it, else the absolute path. */
+/**
+ * An item id for `path`: relative to `root` with `/` separators when inside it, else the absolute
+ * path; in Unicode NFC (src/util/unicode.ts), whatever the composition of the path's accents.
+ */
 export function itemId(root: string, path: string): string {
   const rel = relative(root, path);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return path.split(sep).join('/');
-  return rel.split(sep).join('/');
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return nfc(path.split(sep).join('/'));
+  return nfc(rel.split(sep).join('/'));
 }
 
 /** Builds a {@link Split} from parallel arrays. */

@@ -5,7 +5,8 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
-import { checkListedFiles, itemId, makeSplit, statOrNull, readTextFile, type ListedFile, type ReadDataset } from './common.ts';
+import { nfc, normalisationNote } from '../util/unicode.ts';
+import { checkListedFiles, findOnDisk, itemId, makeSplit, statOrNull, readTextFile, type FolderNames, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
 import { onlyFile, type DatasetFormatEntry } from './format-entry.ts';
 import { parseJsonLocated, type LocatedJson } from './json-locate.ts';
@@ -51,7 +52,7 @@ function readItems(doc: LocatedJson, file: string, name: SplitName): RawItem[] |
     if (typeof rel !== 'string' || rel.trim() === '') throw new UserError(`${at}: the image path must be a non-empty string, got ${short(rel)}`);
     if (typeof label !== 'number' || !Number.isInteger(label) || label < 0) throw new UserError(`${at}: the label must be a non-negative integer, got ${short(label)}`);
     if (typeof classname !== 'string' || classname.trim() === '') throw new UserError(`${at}: the class name must be a non-empty string, got ${short(classname)}`);
-    return { rel, label, classname, line, index };
+    return { rel, label, classname: nfc(classname), line, index };
   });
 }
 
@@ -84,8 +85,14 @@ async function findImageRoot(file: string, train: RawItem[], imageRoot: string |
     return abs;
   }
   const probe = train.slice(0, 3).map((it) => it.rel);
+  const folders: FolderNames = new Map();
   for (const root of await candidateRoots(dirname(file))) {
-    const found = await Promise.all(probe.map(async (rel) => (await statOrNull(join(root, rel)))?.isFile() ?? false));
+    const found = await Promise.all(
+      probe.map(async (rel) => {
+        const p = await findOnDisk(join(root, rel), folders);
+        return p !== null && ((await statOrNull(p))?.isFile() ?? false);
+      }),
+    );
     if (found.every(Boolean)) return root;
   }
   throw new UserError(
@@ -99,6 +106,8 @@ async function findImageRoot(file: string, train: RawItem[], imageRoot: string |
  * - Class names come from the `classname` field; class order = sorted integer label of the train
  *   split (SPEC.md §2.1); labels are re-indexed 0…C−1 in that order (identity for CoOp's files).
  * - Items keep the order of the file. Ids are image paths relative to the image root.
+ * - Class names and ids are in Unicode NFC (src/util/unicode.ts); an image listed with its accents
+ *   composed otherwise than on disk is opened by its name on disk.
  * - `val` is read and validated, and returned as `val`, but never used by the loop (SPEC.md §2.1).
  *
  * @param file the `split_zhou_*.json` file.
@@ -154,21 +163,22 @@ export async function readCoopSplit(file: string, opts: CoopSplitOptions = {}): 
   for (const name of ['train', 'val', 'test'] as const) {
     const items = raw[name];
     if (items === undefined) continue;
-    const seen = new Map<string, number>();
+    const seen = new Map<string, { line: number; rel: string }>();
     const paths = items.map((it) => {
       if (!index.has(it.label)) {
         throw new UserError(`${abs}, line ${it.line}: ${name} item ${it.index} has label ${it.label} ("${it.classname}"), which does not occur in the train split (labels ${trainLabels[0]}…${trainLabels.at(-1)})`);
       }
       const p = resolve(imageRoot, it.rel);
-      const first = seen.get(p);
-      if (first !== undefined) throw new UserError(`${abs}, line ${it.line}: ${name} lists image "${it.rel}" twice (first on line ${first})`);
-      seen.set(p, it.line);
+      const first = seen.get(nfc(p));
+      if (first !== undefined) throw new UserError(`${abs}, line ${it.line}: ${name} lists image "${it.rel}" twice (first on line ${first.line})${normalisationNote(it.rel, first.rel)}`);
+      seen.set(nfc(p), { line: it.line, rel: it.rel });
       listed.push({ path: p, where: `line ${it.line}` });
       return p;
     });
     splits[name] = { items, paths };
   }
-  const bad = await checkListedFiles(listed, abs, opts.allowMissing ?? false, skipped);
+  const onDisk = new Map<string, string>();
+  const bad = await checkListedFiles(listed, abs, opts.allowMissing ?? false, skipped, onDisk);
 
   const build = (name: SplitName): Split | undefined => {
     const s = splits[name];
@@ -176,7 +186,7 @@ export async function readCoopSplit(file: string, opts: CoopSplitOptions = {}): 
     const keep = s.paths.map((_, i) => i).filter((i) => !bad.has(s.paths[i] as string));
     return makeSplit(
       keep.map((i) => itemId(imageRoot, s.paths[i] as string)),
-      keep.map((i) => s.paths[i] as string),
+      keep.map((i) => onDisk.get(s.paths[i] as string) ?? (s.paths[i] as string)),
       keep.map((i) => index.get((s.items[i] as RawItem).label) as number),
     );
   };

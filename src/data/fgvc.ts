@@ -5,6 +5,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { nfc, normalisationNote } from '../util/unicode.ts';
 import { checkListedFiles, itemId, makeSplit, readTextFile, splitLines, statOrNull, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
 import type { DatasetFormatEntry } from './format-entry.ts';
@@ -25,16 +26,17 @@ export async function fgvcDataDir(source: string): Promise<string | null> {
   return null;
 }
 
-/** Reads `variants.txt`: one class name per line, in file order (label = line index). */
+/** Reads `variants.txt`: one class name per line (in Unicode NFC), in file order (label = line index). */
 async function readVariants(file: string): Promise<string[]> {
   const lines = splitLines(await readTextFile(file, 'variants file'));
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { line: number; typed: string }>();
   return lines.map((raw, i) => {
-    const name = raw.trim();
-    if (name === '') throw new UserError(`${file}, line ${i + 1}: empty line (expected one variant name per line)`);
+    const typed = raw.trim();
+    if (typed === '') throw new UserError(`${file}, line ${i + 1}: empty line (expected one variant name per line)`);
+    const name = nfc(typed);
     const prev = seen.get(name);
-    if (prev !== undefined) throw new UserError(`${file}, line ${i + 1}: duplicate variant "${name}" (first on line ${prev})`);
-    seen.set(name, i + 1);
+    if (prev !== undefined) throw new UserError(`${file}, line ${i + 1}: duplicate variant "${typed}" (first on line ${prev.line})${normalisationNote(typed, prev.typed)}`);
+    seen.set(name, { line: i + 1, typed });
     return name;
   });
 }
@@ -44,19 +46,19 @@ async function readSplitFile(file: string, dataDir: string, classIndex: Map<stri
   const lines = splitLines(await readTextFile(file, 'FGVC split file'));
   const paths: string[] = [];
   const labels: number[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { line: number; id: string }>();
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;
     const m = /^(\S+)\s+(\S.*)$/.exec(line);
     if (!m) throw new UserError(`${file}, line ${i + 1}: expected "<image id> <variant name>", got ${JSON.stringify(raw)}`);
     const id = m[1] as string;
-    const variant = (m[2] as string).trim();
+    const variant = nfc((m[2] as string).trim());
     const label = classIndex.get(variant);
     if (label === undefined) throw new UserError(`${file}, line ${i + 1}: unknown variant "${variant}" (not a line of ${join(dataDir, 'variants.txt')})`);
-    const prev = seen.get(id);
-    if (prev !== undefined) throw new UserError(`${file}, line ${i + 1}: image ${id} listed twice (first on line ${prev})`);
-    seen.set(id, i + 1);
+    const prev = seen.get(nfc(id));
+    if (prev !== undefined) throw new UserError(`${file}, line ${i + 1}: image ${id} listed twice (first on line ${prev.line})${normalisationNote(id, prev.id)}`);
+    seen.set(nfc(id), { line: i + 1, id });
     const p = join(dataDir, 'images', `${id}.jpg`);
     listed.push({ path: p, where: `line ${i + 1}` });
     paths.push(p);
@@ -71,6 +73,8 @@ async function readSplitFile(file: string, dataDir: string, classIndex: Map<stri
  * - Class names = the lines of `variants.txt` in file order (label = line index).
  * - Items = lines `<imageid> <variant name>` of `images_variant_{train,val,test}.txt`, image at
  *   `images/<imageid>.jpg`; ids are `images/<imageid>.jpg`; items keep the file order.
+ * - Variant names and ids are compared in Unicode NFC (src/util/unicode.ts); an image file whose
+ *   name is composed otherwise on disk is opened by its name on disk.
  * - `val` is read and validated but never used by the loop (SPEC.md §2.1); `val` and `test` files
  *   are optional, `train` is required.
  *
@@ -88,12 +92,13 @@ export async function readFgvc(source: string, opts: FgvcOptions = {}): Promise<
   const raw: Partial<Record<'train' | 'val' | 'test', { paths: string[]; labels: number[] }>> = {};
   const skipped: SkippedFile[] = [];
   const bad = new Set<string>();
+  const onDisk = new Map<string, string>();
   for (const name of ['train', 'val', 'test'] as const) {
     const f = join(dataDir, `images_variant_${name}.txt`);
     if (name !== 'train' && (await statOrNull(f)) === null) continue;
     const listed: ListedFile[] = [];
     raw[name] = await readSplitFile(f, dataDir, classIndex, listed);
-    for (const p of await checkListedFiles(listed, f, opts.allowMissing ?? false, skipped)) bad.add(p);
+    for (const p of await checkListedFiles(listed, f, opts.allowMissing ?? false, skipped, onDisk)) bad.add(p);
   }
   const build = (name: 'train' | 'val' | 'test'): Split | undefined => {
     const r = raw[name];
@@ -101,7 +106,7 @@ export async function readFgvc(source: string, opts: FgvcOptions = {}): Promise<
     const keep = r.paths.map((_, i) => i).filter((i) => !bad.has(r.paths[i] as string));
     return makeSplit(
       keep.map((i) => itemId(dataDir, r.paths[i] as string)),
-      keep.map((i) => r.paths[i] as string),
+      keep.map((i) => onDisk.get(r.paths[i] as string) ?? (r.paths[i] as string)),
       keep.map((i) => r.labels[i] as number),
     );
   };

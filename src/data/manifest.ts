@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { nfc, normalisationNote } from '../util/unicode.ts';
 import { byCodePoint, checkListedFiles, itemId, makeSplit, readTextFile, splitLines, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
 import { onlyFile, type DatasetFormatEntry, type DirEntry } from './format-entry.ts';
@@ -69,7 +70,7 @@ function csvRows(file: string, text: string): Row[] {
   return records.slice(1).map(({ record, info }) => {
     if (record.length !== cols.length) throw new UserError(`${file}, line ${info.lines}: expected ${cols.length} columns (${head.record.join(',')}), got ${record.length}`);
     const label = (record[il] as string).trim();
-    return { path: (record[ip] as string).trim(), label: label === '' ? null : label, split: is < 0 ? 'train' : parseSplit(file, info.lines, record[is] as string), line: info.lines };
+    return { path: (record[ip] as string).trim(), label: label === '' ? null : nfc(label), split: is < 0 ? 'train' : parseSplit(file, info.lines, record[is] as string), line: info.lines };
   });
 }
 
@@ -92,7 +93,7 @@ function jsonlRows(file: string, text: string): Row[] {
     const label = o.label;
     if (label !== undefined && label !== null && typeof label !== 'string' && typeof label !== 'number') throw new UserError(`${file}, line ${line}: "label" must be a class name, an integer, null or absent`);
     if (o.split !== undefined && typeof o.split !== 'string') throw new UserError(`${file}, line ${line}: "split" must be "train", "val" or "test"`);
-    const lab = label === undefined || label === null || (typeof label === 'string' && label.trim() === '') ? null : typeof label === 'string' ? label.trim() : label;
+    const lab = label === undefined || label === null || (typeof label === 'string' && label.trim() === '') ? null : typeof label === 'string' ? nfc(label.trim()) : label;
     rows.push({ path: o.path.trim(), label: lab, split: parseSplit(file, line, o.split ?? ''), line });
   });
   if (rows.length === 0) throw new UserError(`${file} is empty`);
@@ -108,6 +109,9 @@ function jsonlRows(file: string, text: string): Row[] {
  * - `split` is `train` (default when the column is absent or empty), `val`/`valid`/`validation`,
  *   or `test`. Val items are read but never used by the loop (SPEC.md §2.1).
  * - Items keep the file order.
+ * - Class names (labels and the classes file) and ids are compared in Unicode NFC
+ *   (src/util/unicode.ts); an image listed with its accents composed otherwise than on disk is
+ *   opened by its name on disk.
  *
  * @param file a `.csv`, `.tsv`, `.jsonl` or `.ndjson` file.
  * @throws UserError naming the file and line when: the file is missing or empty; the CSV is
@@ -160,24 +164,25 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
     throw new UserError(`${abs}, line ${r.line}: label ${JSON.stringify(r.label)} must be a class name or a non-negative integer`);
   };
 
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { line: number; typed: string }>();
   const listed: ListedFile[] = [];
   const items = rows.map((r) => {
     if (r.path === '') throw new UserError(`${abs}, line ${r.line}: empty path`);
     const p = resolve(base, r.path);
-    const first = seen.get(p);
-    if (first !== undefined) throw new UserError(`${abs}, line ${r.line}: image "${r.path}" listed twice (first on line ${first})`);
-    seen.set(p, r.line);
+    const first = seen.get(nfc(p));
+    if (first !== undefined) throw new UserError(`${abs}, line ${r.line}: image "${r.path}" listed twice (first on line ${first.line})${normalisationNote(r.path, first.typed)}`);
+    seen.set(nfc(p), { line: r.line, typed: r.path });
     listed.push({ path: p, where: `line ${r.line}` });
     return { path: p, label: labelOf(r), split: r.split };
   });
   const skipped: SkippedFile[] = [];
-  const bad = await checkListedFiles(listed, abs, opts.allowMissing ?? false, skipped);
+  const onDisk = new Map<string, string>();
+  const bad = await checkListedFiles(listed, abs, opts.allowMissing ?? false, skipped, onDisk);
   const build = (name: SplitName): Split => {
     const its = items.filter((it) => it.split === name && !bad.has(it.path));
     return makeSplit(
       its.map((it) => itemId(base, it.path)),
-      its.map((it) => it.path),
+      its.map((it) => onDisk.get(it.path) ?? it.path),
       its.map((it) => it.label),
     );
   };

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../util/errors.ts';
+import { NfcMap } from '../util/unicode.ts';
 import { parseLabelCsv, parseLabelStudio, type LabelProblem } from './label-files.ts';
 import { conflictMessage, labelSource, labelVerdict } from './label-policy.ts';
 import { openProject } from './project.ts';
@@ -53,8 +54,9 @@ export function importLabels(projectDir: string, file: string, opts: { relabel?:
   const store = openProject(projectDir);
   try {
     const classNames = store.classNames();
-    const classOf = new Map(classNames.map((c, i) => [c, i]));
-    const pkOf = new Map(store.items('pool').map((it) => [it.id, it]));
+    // Ids and class names match in Unicode NFC (a CSV typed with a composed "é", files named decomposed).
+    const classOf = new NfcMap(classNames.map((c, i) => [c, i] as const));
+    const pkOf = new NfcMap(store.items('pool').map((it) => [it.id, it] as const));
     const seen = new Map<number, { c: number; line: number }>();
     const rows: { pk: number; classIdx: number }[] = [];
     const corrections: { pk: number; classIdx: number }[] = [];

@@ -29,6 +29,7 @@ import { dhoConfig, type DhoConfig } from '../student/config.ts';
 import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
+import { nfc, normalisationClashes, normalisationNote } from '../util/unicode.ts';
 import { prepareExperiment } from '../loop/prepare.ts';
 import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definitions.ts';
 import { resolveQuerySize } from '../options/query-size.ts';
@@ -75,12 +76,29 @@ export interface InitProjectOptions {
 
 const IMAGE_EXT = new Set(DEFAULT_IMAGE_EXTENSIONS.map((e) => `.${e}`));
 
-/** Image files under `root` (recursive, sorted, hidden entries and symlinks skipped) as `/`-separated relative ids. */
+const byNfc = (a: string, b: string): number => {
+  const x = nfc(a);
+  const y = nfc(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * Image files under `root` (recursive, hidden entries and symlinks skipped) as `/`-separated
+ * relative ids, sorted by their Unicode NFC form. An id keeps the names as on disk (so
+ * {@link itemPath} opens the file, however its accents are composed); ids are matched in NFC
+ * (src/util/unicode.ts).
+ * @throws UserError when two entries of one folder differ only by Unicode normalisation (they
+ *   would be the same id).
+ */
 export function scanImages(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string, rel: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.')) continue;
+    const names = readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort((a, b) => byNfc(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+    const clash = normalisationClashes(names)[0];
+    if (clash) throw new UserError(`${dir}: "${clash[1]}"${normalisationNote(clash[1], clash[0])}; image names are compared in Unicode NFC, so rename one of ${join(dir, clash[0])} and ${join(dir, clash[1])}`);
+    for (const name of names) {
       const p = join(dir, name);
       const st = lstatSync(p);
       const r = rel ? `${rel}/${name}` : name;
@@ -89,7 +107,7 @@ export function scanImages(root: string): string[] {
     }
   };
   walk(root, '');
-  return out.sort();
+  return out.sort(byNfc);
 }
 
 function sha1File(p: string): string {
@@ -127,9 +145,10 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
   const testTruth: number[] = [];
   if (testDir) {
     if (!existsSync(testDir)) throw new UserError(`--test: not a folder: ${testDir}`);
+    const classOf = new Map(classNames.map((c, i) => [nfc(c), i] as const));
     for (const id of scanImages(testDir)) {
       const cls = id.split('/')[0] as string;
-      const c = classNames.indexOf(cls);
+      const c = classOf.get(nfc(cls)) ?? -1;
       if (!id.includes('/') || c < 0) throw new UserError(`--test ${testDir}: ${id} is not in a folder named after a class (${classNames.join(', ')})`);
       testIds.push(id);
       testTruth.push(c);

@@ -13,12 +13,16 @@ import { EmptyPoolError, type Selection, type SelectionContext, type Strategy, t
  *
  * Checks: `q` is a non-negative safe integer; every pool matrix the strategy reads (per `needs`) has N
  * rows and a `data` of length rows×cols; probability/logit matrices have `ctx.numClasses` columns; the
- * labeled matrices read have `ctx.labeledLabels.length` rows; teacher matrices exist when needed.
+ * labeled matrices read have `ctx.labeledLabels.length` rows; teacher matrices exist when needed. A
+ * strategy never runs degenerate on what it lacks (issue 15 #19): one that reads class probabilities,
+ * logits, teacher outputs or labels needs `numClasses` ≥ 2 (with one class every score ties), one that
+ * reads features needs at least one feature column (else every distance is 0).
  *
  * @param name strategy name, used in messages.
  * @param needs the strategy's declared inputs.
  * @returns N, the pool size.
- * @throws RangeError on a bad `q` or inconsistent shapes.
+ * @throws RangeError on a bad `q`, inconsistent shapes, fewer than 2 classes or 0 feature columns
+ *   where the strategy reads them.
  * @throws EmptyPoolError when N = 0 and q > 0.
  */
 export function checkSelectionInputs(name: string, ctx: SelectionContext, q: number, needs: readonly StrategyInput[]): number {
@@ -32,6 +36,9 @@ export function checkSelectionInputs(name: string, ctx: SelectionContext, q: num
     if (m.rows !== rows) throw new RangeError(`${name}: ${what} has ${m.rows} rows, expected ${rows}`);
     if (cols !== undefined && m.cols !== cols) throw new RangeError(`${name}: ${what} has ${m.cols} columns, expected ${cols} (numClasses)`);
   };
+  if (needs.some((k) => k !== 'features') && C < 2) {
+    throw new RangeError(`${name}: needs class scores over at least 2 classes (${needs.join(', ')}), but the number of classes is ${C}`);
+  }
   if (needs.includes('probs')) {
     check('pool.probs', ctx.pool.probs, n, C);
     check('labeled.probs', ctx.labeled.probs, nl, C);
@@ -45,6 +52,7 @@ export function checkSelectionInputs(name: string, ctx: SelectionContext, q: num
   if (needs.includes('features')) {
     check('pool.features', ctx.pool.features, n);
     check('labeled.features', ctx.labeled.features, nl, ctx.pool.features.cols);
+    if (n > 0 && ctx.pool.features.cols === 0) throw new RangeError(`${name}: needs features, but pool.features has 0 columns`);
   }
   if (needs.includes('teacher')) {
     check('teacherPool', ctx.teacherPool, n, C);

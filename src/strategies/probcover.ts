@@ -18,7 +18,9 @@
  * of another pseudo-label. The largest δ whose purity (fraction of pure balls) is ≥ α (`purity`,
  * default 0.95) is the ⌊(1−α)·s⌋-th smallest r_i — computed exactly, no grid — over s =
  * min(N + M, `purityRows`) nodes sampled with ctx.rng (default 2,000; each r_i is exact over all nodes).
- * δ is capped at 2 (the diameter of the unit sphere); with a single pseudo-label every r_i is ∞ → δ = 2.
+ * δ is capped at 2 (the diameter of the unit sphere). The purity rule needs numClasses ≥ 2: with a
+ * single pseudo-label every r_i is ∞, δ would be 2 and every ball the whole sphere (all scores 0, random
+ * picks), so without a class count (e.g. features alone) `select` refuses unless `delta` is given.
  *
  * Memory: neighbour lists are built row by row (no N×N matrix) with at most `maxDegree` entries per
  * pool row (default 1,000) plus their reverse lists: O(N·maxDegree). Time O((N + M)²·D) for the
@@ -123,7 +125,8 @@ function cappedBall(x: Matrix, i: number, total: number, delta: number, maxDegre
 /**
  * Creates `probcover` (module docs). Reads `ctx.pool.features` (N×D) and `ctx.labeled.features` (M×D);
  * the purity rule's k-means and sample, and the random fallback, draw from `ctx.rng`. Scores = newly
- * covered nodes of each pick. `select` throws RangeError on a bad q / shapes, EmptyPoolError on an
+ * covered nodes of each pick. `select` throws RangeError on a bad q / shapes, or when δ is not fixed
+ * and `ctx.numClasses` < 2 (the purity rule's k-means would have one cluster), EmptyPoolError on an
  * empty pool with q > 0.
  */
 export function createProbCover(options: ProbCoverOptions = {}): Strategy {
@@ -138,12 +141,17 @@ export function createProbCover(options: ProbCoverOptions = {}): Strategy {
     needs: ['features'],
     config: { space: 'features (L2-normalised)', delta: fixed ?? 'purity rule', purity: alpha, purityRows, maxDegree },
     run: (ctx, q, n) => {
+      if (fixed === undefined && ctx.numClasses < 2) {
+        throw new RangeError(
+          `probcover: the purity rule sets the ball radius δ from a k-means of the features into numClasses pseudo-classes, but the number of classes is ${ctx.numClasses}; with fewer than 2 every ball would be the whole sphere and the picks random. Give the number of classes, or a fixed radius (option delta in (0, 2]).`,
+        );
+      }
       const m = ctx.labeled.features.rows;
       const x = l2NormalizeRows(stackRows(ctx.pool.features, ctx.labeled.features));
       const total = n + m;
       let delta = fixed;
       if (delta === undefined) {
-        const km = kMeans(x, Math.max(1, ctx.numClasses), ctx.rng);
+        const km = kMeans(x, ctx.numClasses, ctx.rng);
         delta = purityDelta(x, km.labels, alpha, purityRows, ctx.rng);
       }
       const covered = new Uint8Array(total);

@@ -11,11 +11,13 @@
  * line of the labels file (`imagenet_labels.txt`: line i ↔ model output i, line 0 `background`),
  * or as integer output indices. A name that occurs on several lines (ImageNet's `crane`, bird and
  * machine) resolves to its first line and is reported in `ambiguous`; write the index to pick
- * another. Map entries for classes that are not target classes are ignored.
+ * another. Map entries for classes that are not target classes are ignored. Target class names and
+ * ImageNet label names are compared in Unicode NFC (src/util/unicode.ts).
  */
 import { resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { readUserLines, readUserText } from '../util/text-file.ts';
+import { NfcMap, nfc, normalisationNote } from '../util/unicode.ts';
 
 /** A class map as read from its JSON file: target class → ImageNet label names or output indices. */
 export type ClassMap = Readonly<Record<string, readonly (string | number)[]>>;
@@ -80,14 +82,19 @@ export async function readClassMap(file: string): Promise<ClassMap> {
  * Checks that a parsed value is a {@link ClassMap}: an object whose values are non-empty arrays of
  * label names (non-empty strings) or output indices (non-negative integers).
  * @param source named in error messages (the map file).
- * @throws UserError on any other shape, naming the class and the source.
+ * @throws UserError on any other shape, naming the class and the source, and when two class names
+ *   differ only by Unicode normalisation.
  */
 export function validateClassMap(json: unknown, source?: string): ClassMap {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new UserError(`class map${where(source)} must be a JSON object: target class name → list of ImageNet class names`);
   }
   const out: Record<string, (string | number)[]> = {};
+  const seen = new Map<string, string>();
   for (const [cls, list] of Object.entries(json as Record<string, unknown>)) {
+    const prev = seen.get(nfc(cls));
+    if (prev !== undefined) throw new UserError(`class map${where(source)} has two entries for class "${cls}"${normalisationNote(cls, prev)}`);
+    seen.set(nfc(cls), cls);
     if (!Array.isArray(list)) throw new UserError(`class map${where(source)}: the entry of class "${cls}" must be a list of ImageNet class names`);
     if (list.length === 0) throw new UserError(`class map${where(source)}: class "${cls}" has an empty list; map it to at least one ImageNet class`);
     for (const v of list) {
@@ -113,11 +120,12 @@ export function validateClassMap(json: unknown, source?: string): ClassMap {
  *   named), when an index is out of range, or when a list is empty.
  */
 export function resolveClassMap(map: ClassMap, labels: readonly string[], classNames: readonly string[], sources: ClassMapSources = {}): ResolvedClassMap {
-  const missing = classNames.filter((c) => !Object.hasOwn(map, c));
+  const entries = new NfcMap(Object.entries(map));
+  const missing = classNames.filter((c) => !entries.has(c));
   if (missing.length > 0) {
     throw new UserError(`class map${where(sources.mapFile)} has no entry for target class(es) ${missing.map((c) => `"${c}"`).join(', ')}: pass --class-map FILE (JSON: class → ImageNet label names), use another teacher (--teacher clip:DIR or precomputed:FILE), or run without one (--framework no-distill; --teacher none for projects)`);
   }
-  const byName = new Map<string, number[]>();
+  const byName = new NfcMap<number[]>();
   labels.forEach((name, i) => {
     const l = byName.get(name);
     if (l) l.push(i);
@@ -126,7 +134,7 @@ export function resolveClassMap(map: ClassMap, labels: readonly string[], classN
   const unknown: string[] = [];
   const ambiguous: AmbiguousLabel[] = [];
   const indices = classNames.map((cls) => {
-    const list = map[cls] as readonly (string | number)[];
+    const list = entries.get(cls) as readonly (string | number)[];
     if (list.length === 0) throw new UserError(`class map${where(sources.mapFile)}: class "${cls}" has an empty list; map it to at least one ImageNet class`);
     const set = new Set<number>();
     for (const v of list) {

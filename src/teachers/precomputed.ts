@@ -14,7 +14,7 @@
  * probability rows with a negative value or a sum off 1 by more than the tolerance (1e-3); ids
  * requested but absent, and (through {@link PrecomputedTeacher.checkIds}) ids in the file that are
  * not items of the dataset. Probability rows are renormalised to sum exactly to 1; logits go
- * through a softmax.
+ * through a softmax. Ids and class-name columns are compared in Unicode NFC (src/util/unicode.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { softmaxRow } from '../linalg/softmax.ts';
 import { UserError } from '../util/errors.ts';
 import { parseNpy } from '../util/npy.ts';
+import { NfcMap, nfc, normalisationNote } from '../util/unicode.ts';
 import type { Teacher } from './teacher.ts';
 
 /** What the file's numbers are: probabilities (rows sum to 1) or logits (softmax applied). */
@@ -95,12 +96,15 @@ function acceptRow(values: ArrayLike<number>, c: number, kind: ScoreKind, tol: n
   softmaxRow(values, 0, c, out, offset);
 }
 
-/** Adds an id, failing on a duplicate. */
-function addId(seen: Map<string, Where>, id: string, where: Where): void {
+/** Ids seen so far (keyed by their NFC form): where each was and how it was written. */
+type SeenIds = Map<string, { where: Where; id: string }>;
+
+/** Adds an id, failing on a duplicate (two ids that differ only by Unicode normalisation are duplicates). */
+function addId(seen: SeenIds, id: string, where: Where): void {
   if (id === '') throw new UserError(`${where}: empty id`);
-  const prev = seen.get(id);
-  if (prev !== undefined) throw new UserError(`${where}: duplicate id "${id}" (first at ${prev})`);
-  seen.set(id, where);
+  const prev = seen.get(nfc(id));
+  if (prev !== undefined) throw new UserError(`${where}: duplicate id "${id}" (first at ${prev.where})${normalisationNote(id, prev.id)}`);
+  seen.set(nfc(id), { where, id });
 }
 
 /** Splits text into lines (CRLF or LF), dropping a BOM; returns [1-based line number, text] of non-blank lines. */
@@ -172,10 +176,11 @@ export function parseScoresCsv(text: string, classNames: readonly string[], kind
     const ok = cols.length === c && colClass.every((v, k) => v === k);
     if (!ok) throw new UserError(`${source}:${first[0]}: positional header must be p0,…,p${c - 1} (${c} classes), got ${cols.length} column(s): ${cols.slice(0, 5).join(',')}${cols.length > 5 ? ',…' : ''}`);
   } else {
-    const byName = new Map(classNames.map((n, j) => [n, j]));
+    const byName = new NfcMap(classNames.map((n, j) => [n, j] as const));
+    const colKeys = cols.map(nfc);
     const unknown = cols.filter((h) => !byName.has(h));
-    const missing = classNames.filter((n) => !cols.includes(n));
-    const dup = cols.filter((h, k) => cols.indexOf(h) !== k);
+    const missing = classNames.filter((n) => !colKeys.includes(nfc(n)));
+    const dup = cols.filter((h, k) => colKeys.indexOf(nfc(h)) !== k);
     if (unknown.length > 0 || missing.length > 0 || dup.length > 0) {
       const parts = [
         unknown.length > 0 ? `unknown class column(s) ${unknown.map((s) => `"${s}"`).join(', ')}` : '',
@@ -188,7 +193,7 @@ export function parseScoresCsv(text: string, classNames: readonly string[], kind
   }
   const rows = ls.slice(1);
   const ids: string[] = [];
-  const seen = new Map<string, Where>();
+  const seen: SeenIds = new Map();
   const out = new Float32Array(rows.length * c);
   const vals = new Float64Array(c);
   rows.forEach(([ln, l], r) => {
@@ -221,7 +226,7 @@ export function parseScoresJsonl(text: string, classNames: readonly string[], ki
   const ls = lines(text);
   if (ls.length === 0) throw new UserError(`${source} is empty: expected one {"id": ..., "probs"|"logits": [...]} object per line`);
   const ids: string[] = [];
-  const seen = new Map<string, Where>();
+  const seen: SeenIds = new Map();
   const out = new Float32Array(ls.length * c);
   let k: ScoreKind | undefined = kind;
   ls.forEach(([ln, l], r) => {
@@ -268,7 +273,7 @@ export function scoresFromArray(shape: readonly number[], data: ArrayLike<number
   const [n, w] = shape as [number, number];
   if (w !== c) throw new UserError(`${source}: has ${w} columns, the dataset has ${c} classes`);
   if (idLines.length !== n) throw new UserError(`${idsSource} has ${idLines.length} id(s), ${source} has ${n} row(s): line i of the id file must name row i`);
-  const seen = new Map<string, Where>();
+  const seen: SeenIds = new Map();
   const out = new Float32Array(n * c);
   const row = new Float64Array(c);
   for (let i = 0; i < n; i++) {
@@ -344,7 +349,8 @@ export class PrecomputedTeacher implements Teacher {
   readonly id: string;
   /** Item ids of the file, in file order. */
   readonly ids: readonly string[];
-  private readonly rowOf: Map<string, number>;
+  /** Row of each id, by its NFC form. */
+  private readonly rowOf: NfcMap<number>;
 
   private constructor(
     readonly file: string,
@@ -355,7 +361,7 @@ export class PrecomputedTeacher implements Teacher {
     private readonly idOfPath: ReadonlyMap<string, string> | undefined,
   ) {
     this.ids = scores.ids;
-    this.rowOf = new Map(scores.ids.map((id, i) => [id, i]));
+    this.rowOf = new NfcMap(scores.ids.map((id, i) => [id, i] as const));
     this.id = `precomputed:${basename(file)}@${sha256.slice(0, 8)};kind=${scores.kind}`;
   }
 
@@ -395,8 +401,8 @@ export class PrecomputedTeacher implements Teacher {
     const missing = allIds.filter((id) => !this.rowOf.has(id));
     if (missing.length > 0) throw new UserError(`precomputed teacher ${this.file} has no row for ${missing.length} item(s): ${listIds(missing)}`);
     if (!allowExtra) {
-      const want = new Set(allIds);
-      const extra = this.ids.filter((id) => !want.has(id));
+      const want = new Set(allIds.map(nfc));
+      const extra = this.ids.filter((id) => !want.has(nfc(id)));
       if (extra.length > 0) throw new UserError(`precomputed teacher ${this.file} has ${extra.length} id(s) that are not items of the dataset: ${listIds(extra)}`);
     }
   }
@@ -427,7 +433,7 @@ export class PrecomputedTeacher implements Teacher {
     const mapped = this.idOfPath?.get(path);
     if (mapped !== undefined) return mapped;
     if (this.root === undefined) return path;
-    return relative(this.root, resolve(path)).split(sep).join('/');
+    return nfc(relative(this.root, resolve(path)).split(sep).join('/'));
   }
 
   /**

@@ -177,3 +177,27 @@ test('select: errors name the file, row or option', { timeout: 120_000 }, () => 
   r = select2(['--pool-probs', files.poolProbs, '--strategy', 'pcoreset', '--option', 'spce=kd', '--query', '1']);
   assert.match(r.stderr, /unknown option "spce".*Did you mean "space"/);
 });
+
+test('select probcover with features only: refuses without a class count, runs with --classes or --option delta (issue 15 #19)', () => {
+  const base = { query: 5, seed: 0, option: {}, strategy: 'probcover', poolFeatures: files.poolFeatures, labeledFeatures: files.labeledFeatures };
+  assert.throws(
+    () => runSelect({ ...base, out: join(dir, 'pc0.json') }),
+    (e: unknown) => e instanceof UserError && /number of classes is 0/.test(e.message) && /--classes N/.test(e.message) && /delta/.test(e.message),
+  );
+  const got = runSelect({ ...base, classes: 3, out: join(dir, 'pc3.json') });
+  const want = createStrategy('probcover').select({ ...ctx, numClasses: 3, rng: new Rng(0) }, 5);
+  assert.deepEqual(
+    got.picks.map((p) => p.row),
+    [...want.rows],
+  );
+  assert.ok(got.picks.some((p) => (p.score ?? 0) > 0), 'balls are not the whole sphere');
+  const fixed = runSelect({ ...base, option: { delta: 0.8 }, out: join(dir, 'pcd.json') });
+  assert.deepEqual(
+    fixed.picks.map((p) => p.row),
+    [...createStrategy('probcover', { delta: 0.8 }).select({ ...ctx, rng: new Rng(0) }, 5).rows],
+  );
+  assert.throws(() => runSelect({ ...base, poolProbs: files.poolProbs, labeledProbs: files.labeledProbs, classes: 4, out: join(dir, 'pc4.json') }), /--classes 4 disagrees with --pool-probs .* 3 columns/);
+  // The command line takes --classes.
+  const r = select(['--pool-features', files.poolFeatures, '--strategy', 'probcover', '--classes', '3', '--query', '2']);
+  assert.equal(r.status, 0, r.stderr);
+});

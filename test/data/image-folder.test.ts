@@ -69,7 +69,7 @@ test('happy path: classes, ids, labels, order, skipped files, test split', async
   }
 });
 
-test('no test folder → no test split; testDir null skips it; custom split names; extensions', async () => {
+test('testDir null: no test split; no test folder and one image per class: none either; custom split names; extensions', async () => {
   const root = await makeTree({ 'tr/a/1.jpg': 'img', 'tr/a/2.png': 'img', 'va/a/3.jpg': 'img', 'test/zzz/4.jpg': 'img' });
   try {
     const noTest = await readImageFolder(root, { trainDir: 'tr', testDir: null });
@@ -84,6 +84,7 @@ test('no test folder → no test split; testDir null skips it; custom split name
   }
   const root2 = await makeTree({ 'train/a/1.jpg': 'img' });
   try {
+    // No test folder: the split of the train folder keeps every class's only image in the pool.
     assert.equal((await readImageFolder(root2)).test, undefined);
   } finally {
     await rm(root2, { recursive: true, force: true });

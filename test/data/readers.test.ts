@@ -321,6 +321,40 @@ test('image folder without train/: seeded stratified split, deterministic, every
   }, 'akd-flat-');
 });
 
+test('image folder with train/ and no test/: the seeded stratified split of unsplit data (issue 15 #6)', async () => {
+  await withDir(async (dir) => {
+    const flat = join(dir, 'flat');
+    const split = join(dir, 'split');
+    for (const root of [flat, join(split, 'train')]) {
+      for (let i = 0; i < 10; i++) await image(join(root, 'cat', `${i}.png`), i);
+      for (let i = 0; i < 5; i++) await image(join(root, 'dog', `${i}.png`), 20 + i);
+      await image(join(root, 'owl', 'only.png'), 40);
+    }
+    const a = await readImageFolder(split);
+    const count = (l: Int32Array | undefined, c: number): number => [...(l ?? [])].filter((y) => y === c).length;
+    // round(0.2 · n) per class, at most n − 1: 10 → 2, 5 → 1, 1 → 0.
+    assert.deepEqual([count(a.test?.labels, 0), count(a.test?.labels, 1), count(a.test?.labels, 2)], [2, 1, 0]);
+    assert.deepEqual([count(a.train.labels, 0), count(a.train.labels, 1), count(a.train.labels, 2)], [8, 4, 1]);
+    assert.ok([...a.train.ids, ...(a.test?.ids ?? [])].every((id) => id.startsWith('train/')));
+    assert.equal(new Set([...a.train.ids, ...(a.test?.ids ?? [])]).size, 16);
+    // The same split as the flat layout of the same class folders (same seed, same class names).
+    for (const seed of [0, 3]) {
+      const f = await readImageFolder(flat, { splitSeed: seed });
+      const s = await readImageFolder(split, { splitSeed: seed });
+      assert.deepEqual(
+        s.test?.ids,
+        f.test?.ids.map((id) => `train/${id}`),
+        `seed ${seed}`,
+      );
+    }
+    assert.deepEqual((await openDataset(split, { testFraction: 0.5 })).test?.labels.length, 8);
+    assert.equal((await readImageFolder(split, { testFraction: 0 })).test, undefined, 'fraction 0: no test split');
+    assert.equal((await readImageFolder(split, { testDir: null })).test, undefined);
+    await rejectsUser(readImageFolder(split, { testDir: 'test' }), 'test split folder not found');
+    await rejectsUser(readImageFolder(split, { testFraction: 1 }), 'test fraction');
+  }, 'akd-trainonly-');
+});
+
 test('openDataset: detection, forced formats, clear errors', async () => {
   await withDir(async (dir) => {
     await rejectsUser(openDataset(join(dir, 'nope')), 'dataset not found', join(dir, 'nope'));

@@ -72,3 +72,13 @@ test('files: missing, invalid JSON, empty list; the embedded CIFAR-10 map resolv
   assert.deepEqual(r.ambiguous, [{ targetClass: 'bird', name: 'crane', indices: [135, 518] }]);
   assert.ok(r.indices[2]?.includes(135) && !r.indices[2]?.includes(518));
 });
+
+test('Unicode: class names and ImageNet label names match whichever way their accents are composed (issue 15 #4)', () => {
+  const nfc = 'chat domestiqu\u00e9';
+  const nfd = 'chat domestique\u0301';
+  const labels = ['background', 'caf\u00e9 cat', 'tabby cat'];
+  // Map key decomposed, dataset class composed; a label name decomposed, the labels line composed.
+  assert.deepEqual(classMapIndices({ [nfd]: ['tabby cat', 'cafe\u0301 cat'] }, labels, [nfc]), [[1, 2]]);
+  assert.deepEqual(classMapIndices({ [nfc]: [2] }, labels, [nfd]), [[2]]);
+  throwsUser(() => validateClassMap({ [nfc]: [1], [nfd]: [2] }, '/x/map.json'), 'two entries', 'only by Unicode normalisation', '/x/map.json');
+});

@@ -98,3 +98,16 @@ test('precomputed .npy + id file: shapes, ids, coverage checks', async () => {
   writeFileSync(v, encodeNpy(Float32Array.from([1, 0, 0]), [3]));
   await rejects(readPrecomputed({ file: v, idsFile: join(dir, 'ids1.txt'), classNames: CLASSES }), /expected a 2-D array/);
 });
+
+test('Unicode: ids and class-name columns match whichever way their accents are composed (issue 15 #4)', async () => {
+  const idNfd = 'train/chat/photo-e\u0301te\u0301.png';
+  const idNfc = 'train/chat/photo-\u00e9t\u00e9.png';
+  const classes = ['chat domestiqu\u00e9', 'dog', 'sea_or_lake'];
+  const f = file('u.csv', `id,dog,chat domestique\u0301,sea_or_lake\n${idNfd},0.2,0.7,0.1\nb,0.1,0.1,0.8\n`);
+  const t = await PrecomputedTeacher.load({ file: f, classNames: classes, root: '/data/ds' });
+  close(t.probsForIds([idNfc]).data, [0.7, 0.2, 0.1]);
+  close((await t.probs([`/data/ds/${idNfd}`])).data, [0.7, 0.2, 0.1]);
+  t.checkIds([idNfc, 'b']);
+  const dup = file('d.csv', `id,p0,p1,p2\n${idNfc},0.2,0.7,0.1\n${idNfd},0.2,0.7,0.1\n`);
+  await rejects(readPrecomputed({ file: dup, classNames: CLASSES }), /:3: duplicate id .*first at .*:2\) \(differs from .* only by Unicode normalisation\)/);
+});
