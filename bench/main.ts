@@ -14,7 +14,26 @@ import { benchQueue } from './queue.ts';
 import { benchRound } from './round.ts';
 import { benchStartup } from './startup.ts';
 
-const want = new Set(process.argv.slice(2));
+const SECTIONS: Record<string, string> = {
+  encoder: 'encoder pipeline (decode + preprocess + ONNX, overlapped) vs onnxruntime alone',
+  round: "one round through the product's runRound (train + predict + PCoreSet select), adapter vs linear",
+  student: 'the DHO train step: ONNX graph vs the TypeScript twin',
+  selection: 'k-center / BADGE kernels (ACTIVEKD_BENCH_LARGE=1 for N = 100,000)',
+  startup: 'CLI start-up: compiled (bin → dist/) vs through tsx',
+  queue: 'BullMQ encoding with 1–3 workers vs one process, overhead per job, 1M-item pool (needs redis-server)',
+};
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: npm run bench [-- SECTION ...]   (no section: all)\n\nsections:');
+  for (const [k, v] of Object.entries(SECTIONS)) console.log(`  ${k.padEnd(10)} ${v}`);
+  process.exit(0);
+}
+const unknown = args.filter((a) => !(a in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown bench section(s): ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})`);
+  process.exit(2);
+}
+const want = new Set(args);
 const on = (name: string): boolean => want.size === 0 || want.has(name);
 
 console.log(`activekd benchmarks — node ${process.version}, ${(await import('node:os')).availableParallelism()} cores\n`);

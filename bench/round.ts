@@ -1,13 +1,14 @@
-import { matrix, takeRows } from '../src/linalg/matrix.ts';
+import { matrix } from '../src/linalg/matrix.ts';
+import { runRound } from '../src/loop/round.ts';
 import { createStrategy } from '../src/strategies/registry.ts';
 import { DEFAULT_DHO } from '../src/student/config.ts';
-import { trainStudent } from '../src/student/train.ts';
 import { Rng } from '../src/util/rng.ts';
 
 /**
  * Time of one active-learning round on a 50,000-item pool with cached (here: synthetic Gaussian,
  * same shapes as MobileNetV1 features) features: train a fresh DHO student (paper schedule, |L| = 80,
- * so 400 steps), predict the whole pool, select Q = 10 with PCoreSet. Baseline in the same run: the
+ * so 400 steps), predict the whole pool, select Q = 10 with PCoreSet — through the product's own
+ * round function (src/loop/round.ts `runRound`), the one `run`, `bench` and projects call. Baseline in the same run: the
  * same round with the linear-heads student.
  */
 export async function benchRound(n = 50_000, d = 1024, c = 10, labeledCount = 80): Promise<void> {
@@ -21,24 +22,25 @@ export async function benchRound(n = 50_000, d = 1024, c = 10, labeledCount = 80
     for (let j = 0; j < c; j++) teacher.data[i * c + j] = (teacher.data[i * c + j] as number) / z;
   }
   const labeledRows = Uint32Array.from({ length: labeledCount }, (_, k) => k * 7);
-  const inL = new Set(labeledRows);
-  const unlabeledRows = Uint32Array.from({ length: n }, (_, i) => i).filter((i) => !inL.has(i));
   const labels = Int32Array.from(labeledRows, (i) => i % c);
-  console.log(`## one round, pool ${n}, D=${d}, C=${c}, |L|=${labeledCount} (synthetic features)`);
+  console.log(`## one round (the product's runRound), pool ${n}, D=${d}, C=${c}, |L|=${labeledCount} (synthetic features)`);
   const times: Record<string, number> = {};
   for (const head of ['linear', 'adapter'] as const) {
-    const t0 = performance.now();
-    const student = await trainStudent({ features: feats, labeledRows, labels, unlabeledRows, teacherProbs: teacher, numClasses: c, config: { ...DEFAULT_DHO, head }, rng: rng.fork() });
-    const t1 = performance.now();
-    const preds = await student.predict(feats);
-    const t2 = performance.now();
-    const pool = { ce: takeRows(preds.ce, unlabeledRows), kd: takeRows(preds.kd, unlabeledRows), probs: takeRows(preds.probs, unlabeledRows), features: takeRows(preds.features, unlabeledRows) };
-    const lab = { ce: takeRows(preds.ce, labeledRows), kd: takeRows(preds.kd, labeledRows), probs: takeRows(preds.probs, labeledRows), features: takeRows(preds.features, labeledRows) };
-    createStrategy('pcoreset').select({ pool, labeled: lab, labeledLabels: labels, numClasses: c, rng }, c);
-    const t3 = performance.now();
-    student.dispose();
-    times[head] = (t3 - t0) / 1000;
-    console.log(`${head.padEnd(8)} train ${((t1 - t0) / 1000).toFixed(2)} s, predict ${((t2 - t1) / 1000).toFixed(2)} s, select ${((t3 - t2) / 1000).toFixed(2)} s, round ${((t3 - t0) / 1000).toFixed(2)} s`);
+    const out = await runRound({
+      features: feats,
+      labeledRows,
+      labeledLabels: labels,
+      teacherProbs: teacher,
+      numClasses: c,
+      framework: 'zero-shot',
+      dho: { ...DEFAULT_DHO, head },
+      strategy: createStrategy('pcoreset'),
+      querySize: c,
+      rng: rng.fork(),
+    });
+    out.student?.dispose();
+    times[head] = out.trainSeconds + out.selectSeconds;
+    console.log(`${head.padEnd(8)} train ${out.trainSeconds.toFixed(2)} s, predict + select ${out.selectSeconds.toFixed(2)} s, round ${(out.trainSeconds + out.selectSeconds).toFixed(2)} s`);
   }
   console.log(`ratio adapter / linear round time: ${((times.adapter ?? 0) / (times.linear ?? 1)).toFixed(2)}\n`);
 }
