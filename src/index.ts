@@ -120,7 +120,7 @@ export { SimulatedOracle, type Oracle } from './loop/oracle.ts';
 export { prepareData, prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from './loop/prepare.ts';
 
 // Simulated experiments and the benchmark grid.
-export { runExperiment, summarize, type ExperimentOptions, type RunRecord, type TeacherOptions } from './bench/experiment.ts';
+export { experimentOptions, experimentSetup, runExperiment, summarize, type ExperimentOptions, type RunRecord, type TeacherOptions } from './bench/experiment.ts';
 export { runBench, type BenchOptions } from './bench/grid.ts';
 export type { AnalysisOptions, ProbRows, RoundAnalysis, RunAnalysis } from './eval/analysis.ts';
 export { writeBenchReport, type BenchReportOptions } from './report/bench-report.ts';

@@ -6,12 +6,13 @@ import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
 import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
-import type { DhoConfig } from '../student/config.ts';
+import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
 import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData } from '../loop/prepare.ts';
 import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
+import { FRAMEWORK_OPTION, INITIAL_SHOTS_OPTION, ROUNDS_OPTION, SEED_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
 import { queryShortfall, resolveQuerySize } from '../options/query-size.ts';
 import type { TeacherChoice } from '../teachers/kind.ts';
 
@@ -61,6 +62,27 @@ export interface RunRecord {
   seed: number;
   result: ActiveLoopResult;
   seconds: number;
+}
+
+/**
+ * Experiment options with every unset setting taken from the option definitions (src/options): the
+ * same defaults `activekd run` shows — strategies pcoreset, framework zero-shot, seed 1, 16 rounds,
+ * 1 initial shot per class, the default DHO student, the label-transfer teacher, the default cache.
+ * @param o at least the dataset path `data` and the output folder `out`
+ */
+export function experimentOptions(o: Partial<ExperimentOptions> & Pick<ExperimentOptions, 'data' | 'out'>): ExperimentOptions {
+  return {
+    strategies: [...STRATEGIES_OPTION.default],
+    frameworks: [...FRAMEWORK_OPTION.default],
+    seeds: [SEED_OPTION.default],
+    rounds: ROUNDS_OPTION.default,
+    initialShots: INITIAL_SHOTS_OPTION.default,
+    dho: DEFAULT_DHO,
+    teacher: {},
+    encode: {},
+    log: (line) => console.log(line),
+    ...o,
+  };
 }
 
 /**

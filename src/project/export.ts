@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
-import { distills } from '../student/config.ts';
+import { effectiveAlphaCe } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
 import { currentStudent, writeFileAtomic } from './project.ts';
@@ -133,7 +133,7 @@ export function appendStudentHead(backbone: Uint8Array, model: StudentModel, opt
   const P = 'activekd_head/';
   const C = model.numClasses;
   const D = model.featureDim;
-  const alpha = distills(model.config.framework) ? (opts.alphaCe ?? model.config.evalAlphaCe) : 1;
+  const alpha = effectiveAlphaCe(model.config.framework, opts.alphaCe ?? model.config.evalAlphaCe);
   const beta = opts.beta ?? model.config.evalBeta;
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
   const inits = (g.initializer ??= []);
@@ -198,7 +198,7 @@ export async function exportProject(projectDir: string, onnxPath: string, log: (
     throw new UserError(`cannot read the student backbone ${config.studentModel}: ${(e as Error).message}`);
   }
   const spec = mobilenetV1Spec(config.studentModel);
-  const contract = exportContract(spec, classNames, distills(model.config.framework) ? model.config.evalAlphaCe : 1, model.config.evalBeta);
+  const contract = exportContract(spec, classNames, effectiveAlphaCe(model.config.framework, model.config.evalAlphaCe), model.config.evalBeta);
   const bytes = appendStudentHead(backbone, model, { contract });
   const outPath = resolve(onnxPath);
   writeFileAtomic(outPath, bytes);
