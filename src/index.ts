@@ -121,7 +121,7 @@ export { prepareData, prepareExperiment, writePreparedTeacher, type ExperimentSe
 
 // Simulated experiments and the benchmark grid.
 export { experimentOptions, experimentSetup, runExperiment, summarize, type ExperimentOptions, type RunRecord, type TeacherOptions } from './bench/experiment.ts';
-export { runBench, type BenchOptions } from './bench/grid.ts';
+export { runBench, runCell, type BenchCell, type BenchOptions, type CellOptions, type CellRunner } from './bench/grid.ts';
 export type { AnalysisOptions, ProbRows, RoundAnalysis, RunAnalysis } from './eval/analysis.ts';
 export { writeBenchReport, type BenchReportOptions } from './report/bench-report.ts';
 
@@ -131,7 +131,7 @@ export type { RoundRow, SelectionRow, Suggestion } from './project/store.ts';
 export { importLabels, LabelImportError, type ImportResult } from './project/labels.ts';
 export { parseLabelCsv, parseLabelStudio, type LabelProblem, type RawLabel } from './project/label-files.ts';
 export { labelVerdict, type LabelVerdict } from './project/label-policy.ts';
-export { exportProject } from './project/export.ts';
+export { exportContract, exportProject, type ExportContract } from './project/export.ts';
 
 // Datasets and image encoders.
 export { detectFormat, openDataset, type OpenDatasetOptions, type OpenedDataset } from './data/open.ts';
