@@ -29,6 +29,7 @@ const TIERS = {
   'test/loop/': 'integration', // trained rounds and end-to-end active-learning loops
   'test/package/': 'integration', // npm pack + install, README example, TypeDoc
   'test/project/': 'integration', // labeling projects: SQLite, crash points, labeling page in a browser
+  'test/project/label-files.test.ts': 'unit', // label-file parsers (pure text)
   'test/report/': 'integration', // HTML/SVG/PNG reports (Vega, resvg, browser)
   'test/strategies/': 'unit',
   'test/strategies/kcenter-graph.test.ts': 'integration', // onnxruntime k-center/BADGE kernels

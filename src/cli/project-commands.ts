@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_DHO } from '../student/config.ts';
 import { exportProject } from '../project/export.ts';
-import { importLabels } from '../project/labels.ts';
+import { importLabels, unlabeledSummary } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
 import { nonNegativeInt, positiveInt } from './parse.ts';
@@ -72,6 +72,8 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .action((project: string, file: string, o: { relabel: boolean }) => {
       const r = importLabels(project, file, { relabel: o.relabel });
       log(`${r.read} label(s) read, ${r.changed} new or changed${r.corrected > 0 ? ` (${r.corrected} corrected)` : ''}`);
+      const none = unlabeledSummary(r);
+      if (none !== undefined) log(none);
     });
 
   const label = new Command('label')
