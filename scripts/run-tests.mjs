@@ -27,6 +27,7 @@ const TIERS = {
   'test/linalg/dho-graph.test.ts': 'integration', // ONNX graphs
   'test/linalg/onnx-graph.test.ts': 'integration',
   'test/loop/': 'integration', // trained rounds and end-to-end active-learning loops
+  'test/loop/initial.test.ts': 'unit', // the seeded initial labeled set (pure)
   'test/package/': 'integration', // npm pack + install, README example, TypeDoc
   'test/project/': 'integration', // labeling projects: SQLite, crash points, labeling page in a browser
   'test/project/label-files.test.ts': 'unit', // label-file parsers (pure text)
