@@ -27,9 +27,11 @@ const TIERS = {
   'test/linalg/dho-graph.test.ts': 'integration', // ONNX graphs
   'test/linalg/onnx-graph.test.ts': 'integration',
   'test/loop/': 'integration', // trained rounds and end-to-end active-learning loops
+  'test/loop/initial.test.ts': 'unit', // the seeded initial labeled set (pure)
   'test/options/': 'unit', // option definitions, seeds, query size
   'test/package/': 'integration', // npm pack + install, README example, TypeDoc
   'test/project/': 'integration', // labeling projects: SQLite, crash points, labeling page in a browser
+  'test/project/label-files.test.ts': 'unit', // label-file parsers (pure text)
   'test/queue/': 'integration', // Redis + BullMQ worker processes (distributed encoding, bench cells, faults)
   'test/report/': 'integration', // HTML/SVG/PNG reports (Vega, resvg, browser)
   'test/strategies/': 'unit',

@@ -128,8 +128,21 @@ export { writeBenchReport, type BenchReportOptions } from './report/bench-report
 // Labeling projects (human in the loop).
 export { initProject, projectStatus, runProjectRound, type InitProjectOptions, type ProjectStatus, type ProjectRoundOptions, type ProjectRoundResult } from './project/project.ts';
 export type { RoundRow, SelectionRow, Suggestion } from './project/store.ts';
-export { importLabels, LabelImportError, type ImportResult } from './project/labels.ts';
-export { parseLabelCsv, parseLabelStudio, type LabelProblem, type RawLabel } from './project/label-files.ts';
+export { importLabels, LabelFormatError, LabelImportError, unlabeledSummary, type ImportResult } from './project/labels.ts';
+export {
+  detectLabelFormat,
+  parseLabelCsv,
+  parseLabelFile,
+  parseLabelStudio,
+  parseLabelStudioCsv,
+  parseLabelStudioMin,
+  type LabelFileFormat,
+  type LabelProblem,
+  type ParsedLabelFile,
+  type RawLabel,
+  type UnlabeledEntry,
+  type UnlabeledReason,
+} from './project/label-files.ts';
 export { labelVerdict, type LabelVerdict } from './project/label-policy.ts';
 export { exportContract, exportProject, type ExportContract } from './project/export.ts';
 

@@ -148,6 +148,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
           poolLabels: prepared.train.labels,
           ...(prepared.testFeatures && prepared.test ? { testFeatures: prepared.testFeatures, testLabels: prepared.test.labels } : {}),
           numClasses: C,
+          classNames: dataset.classNames,
           oracle: new SimulatedOracle(prepared.train.labels),
           strategy,
           config: { framework, rounds: o.rounds, querySize: q, initialShots: o.initialShots, seed, dho: o.dho },

@@ -3,7 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
-import { checkDataset, type DatasetReport } from '../encoders/check.ts';
+import { checkDataset, reindexNote, type DatasetReport } from '../encoders/check.ts';
 import type { SplitLimit } from '../data/common.ts';
 import { DATASET_FORMATS, FORMAT_HELP } from '../data/formats.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
@@ -75,6 +75,8 @@ const MAX_LISTED = 50;
 export function formatReport(r: DatasetReport): string {
   const out: string[] = [];
   out.push(`dataset ${r.source} (format ${r.format}, root ${r.root}): ${r.classNames.length} classes`);
+  const reindexed = reindexNote(r.classNames, r.originalLabels);
+  if (reindexed !== undefined) out.push(reindexed);
   const head = ['class', ...r.splits.map((s) => s.split)];
   const t = new Table({ head, ...compact });
   r.classNames.forEach((c, i) => t.push([c, ...r.splits.map((s) => s.perClass[i] ?? 0)]));

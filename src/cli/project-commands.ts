@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { BUDGET_OPTION, CACHE_DIR_OPTION, HIDDEN_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
 import { exportProject } from '../project/export.ts';
-import { importLabels } from '../project/labels.ts';
+import { importLabels, unlabeledSummary } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
 import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
@@ -74,6 +74,8 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .action((project: string, file: string, o: { relabel: boolean }) => {
       const r = importLabels(project, file, { relabel: o.relabel });
       log(`${r.read} label(s) read, ${r.changed} new or changed${r.corrected > 0 ? ` (${r.corrected} corrected)` : ''}`);
+      const none = unlabeledSummary(r);
+      if (none !== undefined) log(none);
     });
 
   const label = new Command('label')

@@ -105,6 +105,8 @@ async function findImageRoot(file: string, train: RawItem[], imageRoot: string |
  *
  * - Class names come from the `classname` field; class order = sorted integer label of the train
  *   split (SPEC.md §2.1); labels are re-indexed 0…C−1 in that order (identity for CoOp's files).
+ *   When that changes a number (the file's labels have a gap, e.g. 0, 1, 3), the file's numbers are
+ *   returned as `originalLabels` (class order) so that the re-indexing is reported, never silent.
  * - Items keep the order of the file. Ids are image paths relative to the image root.
  * - Class names and ids are in Unicode NFC (src/util/unicode.ts); an image listed with its accents
  *   composed otherwise than on disk is opened by its name on disk.
@@ -155,6 +157,7 @@ export async function readCoopSplit(file: string, opts: CoopSplitOptions = {}): 
   const trainLabels = [...new Set(train.map((it) => it.label))].sort((a, b) => a - b);
   const index = new Map(trainLabels.map((l, i) => [l, i] as const));
   const classNames = trainLabels.map((l) => (nameOf.get(l) as { name: string }).name);
+  const reindexed = trainLabels.some((l, i) => l !== i);
 
   const imageRoot = await findImageRoot(abs, train, opts.imageRoot);
   const skipped: SkippedFile[] = [];
@@ -201,6 +204,7 @@ export async function readCoopSplit(file: string, opts: CoopSplitOptions = {}): 
     ...(test && test.ids.length > 0 ? { test } : {}),
     ...(val && val.ids.length > 0 ? { val } : {}),
     skipped,
+    ...(reindexed ? { originalLabels: trainLabels } : {}),
   };
 }
 

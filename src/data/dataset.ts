@@ -25,6 +25,13 @@ export interface Dataset {
   readonly test?: Split;
   /** Files found but not usable (unreadable, not an image), with the reason; reported by the run. */
   readonly skipped: SkippedFile[];
+  /**
+   * The label number the source file gives each class, in class order (`originalLabels[c]` is the
+   * file's number of class index `c`), present only when the reader re-indexed them because they are
+   * not 0…C−1 (e.g. a CoOp split whose labels have a gap: 0, 1, 3 → 0, 1, 2). `datasets check`
+   * reports it; results should record it.
+   */
+  readonly originalLabels?: readonly number[];
 }
 
 /** A file that a reader or encoder skipped, and why. */

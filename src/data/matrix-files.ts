@@ -1,8 +1,9 @@
 /**
  * Loading selection inputs from files for the selection-only mode (`activekd select`): 2-D numeric
- * matrices from NumPy `.npy` (float32 / float64, either byte order; C or Fortran order — see
+ * matrices from NumPy `.npy` (float16 / float32 / float64, either byte order; C or Fortran order — see
  * src/util/npy.ts) or CSV (comma-separated numbers, one row per line, optional header line), item ids,
- * integer labels, and the validation of probability matrices. Every error is a UserError naming the
+ * integer labels (text or a 1-D integer or integral-float `.npy`), and the validation of probability
+ * matrices. Every error is a UserError naming the
  * file and, for bad values, the (0-based) data row.
  *
  * These readers live in the data layer (they read files), not beside the strategies, so that
@@ -82,8 +83,8 @@ export function assertFiniteMatrix(m: Matrix, source: string): void {
 }
 
 /**
- * Reads an N×K matrix from `.npy` (float32/float64, exactly 2-D) or CSV (any other extension).
- * Values are converted to float32 and must be finite.
+ * Reads an N×K matrix from `.npy` (float16/float32/float64, exactly 2-D) or CSV (any other
+ * extension). Values are converted to float32 and must be finite.
  * @throws UserError on an unreadable file, a wrong dtype or rank, malformed CSV, or NaN/∞ values
  *   (naming the file and row).
  */
@@ -92,7 +93,7 @@ export function loadMatrix(path: string): Matrix {
   let m: Matrix;
   if (path.toLowerCase().endsWith('.npy')) {
     const a = parseNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
-    if (a.dtype !== 'float32' && a.dtype !== 'float64') throw new UserError(`${path}: dtype ${a.dtype}; expected float32 or float64`);
+    if (a.dtype !== 'float16' && a.dtype !== 'float32' && a.dtype !== 'float64') throw new UserError(`${path}: dtype ${a.dtype}; expected float16, float32 or float64`);
     if (a.shape.length !== 2) throw new UserError(`${path}: shape (${a.shape.join(', ')}); expected a 2-D array (rows × columns)`);
     const [rows, cols] = a.shape as [number, number];
     if (a.dtype === 'float64') {
@@ -156,15 +157,28 @@ export function loadIds(path: string): string[] {
 }
 
 /**
- * Reads integer class labels in 0..numClasses−1: one per line / a one-column CSV or `.npy`.
- * @throws UserError on a non-integer or out-of-range label, naming the file and row.
+ * Reads integer class labels in 0..numClasses−1: one per line / a one-column CSV, or a `.npy` array
+ * of N labels (shape `(N,)` or `(N, 1)`; int32, int64, uint8, or float16/32/64 holding integral
+ * values, as `np.save(labels)` writes them).
+ * @throws UserError on a non-integer or out-of-range label, naming the file and row; on a `.npy`
+ *   of another shape.
  */
 export function loadLabels(path: string, numClasses: number): Int32Array {
-  const m = loadMatrix(path);
-  if (m.cols !== 1 && m.rows > 0) throw new UserError(`${path}: ${m.cols} columns; expected one label per row`);
-  const out = new Int32Array(m.rows);
-  for (let i = 0; i < m.rows; i++) {
-    const v = m.data[i] as number;
+  let values: ArrayLike<number>;
+  if (path.toLowerCase().endsWith('.npy')) {
+    const bytes = readBytes(path);
+    const a = parseNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+    const oneColumn = a.shape.length === 1 || (a.shape.length === 2 && a.shape[1] === 1);
+    if (!oneColumn) throw new UserError(`${path}: shape (${a.shape.join(', ')}); expected a 1-D array of labels (N,) or one column (N, 1)`);
+    values = a.data;
+  } else {
+    const m = loadMatrix(path);
+    if (m.cols !== 1 && m.rows > 0) throw new UserError(`${path}: ${m.cols} columns; expected one label per row`);
+    values = m.data;
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
     if (!Number.isInteger(v) || v < 0 || v >= numClasses) throw new UserError(`${path}: row ${i} has label ${v}; expected an integer in 0..${numClasses - 1}`);
     out[i] = v;
   }

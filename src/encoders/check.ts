@@ -1,7 +1,8 @@
 /**
  * Dataset health check (`activekd datasets check`): counts per class and split, class imbalance,
- * unreadable images (header decoded with sharp, optionally the whole image), and duplicate images
- * (same content hash, also across splits: train/test leakage).
+ * unreadable images (header decoded with sharp, optionally the whole image), duplicate images
+ * (same content hash, also across splits: train/test leakage), and label numbers the reader
+ * re-indexed.
  *
  * It lives in the encoders layer, above data, because "unreadable" means unreadable by the
  * encoder's decoder: it decodes with the same pixel limit ({@link MAX_INPUT_PIXELS}) as
@@ -73,6 +74,26 @@ export interface DatasetReport {
   formats: Record<string, number>;
   /** Whether images were fully decoded (`decode` option) or only their headers read. */
   decoded: boolean;
+  /**
+   * The source file's label number of each class (class order), present when the reader re-indexed
+   * them to 0…C−1 (see `Dataset.originalLabels`; described by {@link reindexNote}).
+   */
+  originalLabels?: number[];
+}
+
+/**
+ * One line saying that a dataset's label numbers were re-indexed (e.g. `label numbers re-indexed:
+ * the file numbers the 3 classes 0, 1, 3, not 0…2; they are 0…2 here, in that order: 3 → 2
+ * ("bird")`), or undefined when `originalLabels` is absent.
+ * @param classNames class names in class order
+ * @param originalLabels the file's number of each class (Dataset.originalLabels)
+ */
+export function reindexNote(classNames: readonly string[], originalLabels: readonly number[] | undefined): string | undefined {
+  if (originalLabels === undefined) return undefined;
+  const c = originalLabels.length;
+  const list = (xs: readonly string[]): string => (xs.length > 12 ? `${xs.slice(0, 12).join(', ')}, … (${xs.length - 12} more)` : xs.join(', '));
+  const moved = originalLabels.flatMap((l, i) => (l === i ? [] : [`${l} → ${i} ("${classNames[i] ?? ''}")`]));
+  return `label numbers re-indexed: the file numbers the ${c} classes ${list(originalLabels.map(String))}, not 0…${c - 1}; they are 0…${c - 1} here, in that order: ${list(moved)}`;
 }
 
 /** sha256 of a file, streamed (bounded memory whatever the file size). */
@@ -174,5 +195,6 @@ export async function checkDataset(ds: OpenedDataset, opts: CheckOptions = {}): 
     duplicates,
     formats,
     decoded: opts.decode ?? false,
+    ...(ds.originalLabels !== undefined ? { originalLabels: [...ds.originalLabels] } : {}),
   };
 }

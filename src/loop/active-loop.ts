@@ -32,6 +32,8 @@ export interface ActiveLoopInput {
   readonly testFeatures?: Matrix;
   readonly testLabels?: Int32Array;
   readonly numClasses: number;
+  /** Class names in label order, for messages (e.g. too few images of a class for the initial set). */
+  readonly classNames?: readonly string[];
   readonly oracle: Oracle;
   readonly strategy: Strategy;
   readonly config: ActiveLoopConfig;
@@ -122,7 +124,7 @@ export async function runActiveLoop(input: ActiveLoopInput): Promise<ActiveLoopR
     if (!t || t.rows !== n || t.cols !== numClasses) throw new RangeError(`runActiveLoop: teacher probabilities must be ${n}×${numClasses}`);
   }
   const rng = new Rng(config.seed);
-  const initRows = initialLabeledSet(input.poolLabels, config.initialShots, rng);
+  const initRows = initialLabeledSet(input.poolLabels, config.initialShots, rng, input.classNames);
   let labeled: number[] = Array.from(initRows);
   const labelOf = new Int32Array(n).fill(-1);
   const initLabels = await input.oracle.label(initRows);

@@ -34,7 +34,7 @@ import { prepareExperiment } from '../loop/prepare.ts';
 import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definitions.ts';
 import { resolveQuerySize } from '../options/query-size.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
-import { parseLabelCsv } from './label-files.ts';
+import { LABEL_STUDIO_CHOICE, parseLabelCsv } from './label-files.ts';
 import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
@@ -494,10 +494,14 @@ function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The Label Studio labeling config matching the exported tasks (written next to them). */
+/**
+ * The Label Studio labeling config matching the exported tasks (written next to them): one
+ * single-choice, required `Choices` control named {@link LABEL_STUDIO_CHOICE} (Label Studio refuses
+ * to submit an annotation without a choice; the importer reads that name).
+ */
 export function labelStudioConfig(classNames: readonly string[]): string {
   const choices = classNames.map((c) => `    <Choice value="${c.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"/>`).join('\n');
-  return `<View>\n  <Image name="image" value="$image"/>\n  <Choices name="choice" toName="image" choice="single" showInLine="true">\n${choices}\n  </Choices>\n</View>\n`;
+  return `<View>\n  <Image name="image" value="$image"/>\n  <Choices name="${LABEL_STUDIO_CHOICE}" toName="image" choice="single" required="true" requiredMessage="Pick the class of the image" showInLine="true">\n${choices}\n  </Choices>\n</View>\n`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A small reader and writer of NumPy `.npy` files (format versions 1.0, 2.0 and 3.0) for numeric
- * arrays: float32 / float64 (either byte order), int32 / int64 and uint8. Used by the precomputed
- * teacher (probabilities or logits saved with `np.save`) and to export matrices.
+ * arrays: float16 / float32 / float64 (either byte order), int32 / int64 and uint8. Used by the
+ * precomputed teacher (probabilities or logits saved with `np.save`), `activekd select`'s inputs, and
+ * to export matrices.
  *
  * Format: magic `\x93NUMPY`, version bytes, header length (uint16 LE for v1, uint32 LE for v2/v3),
  * an ASCII/UTF-8 Python dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (N, C), }`
@@ -11,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { UserError } from './errors.ts';
 
 /** Element types supported by {@link readNpy}. */
-export type NpyDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8';
+export type NpyDtype = 'float16' | 'float32' | 'float64' | 'int32' | 'int64' | 'uint8';
 
 /** A decoded `.npy` array, always returned in C (row-major) order. */
 export interface NpyArray {
@@ -20,7 +21,8 @@ export interface NpyArray {
   /** Shape, e.g. `[N, C]`; `[]` for a scalar. */
   readonly shape: number[];
   /**
-   * Values in C order (a Fortran-order file is transposed on read). int64 values are converted to
+   * Values in C order (a Fortran-order file is transposed on read). float16 values are widened to
+   * float32 (exactly: every half-precision value is a float32 value); int64 values are converted to
    * JS numbers (exact up to 2^53).
    */
   readonly data: Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -31,6 +33,7 @@ export interface NpyArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const DESCR: Record<string, { dtype: NpyDtype; size: number }> = {
+  f2: { dtype: 'float16', size: 2 },
   f4: { dtype: 'float32', size: 4 },
   f8: { dtype: 'float64', size: 8 },
   i4: { dtype: 'int32', size: 4 },
@@ -43,7 +46,7 @@ const DESCR: Record<string, { dtype: NpyDtype; size: number }> = {
  * @param bytes the whole file
  * @param source file name used in error messages
  * @throws UserError when the bytes are not a `.npy` file, the header is malformed, the dtype is
- *   not one of {@link NpyDtype} (e.g. object arrays, structured dtypes, float16, complex), or the
+ *   not one of {@link NpyDtype} (e.g. object arrays, structured dtypes, complex), or the
  *   data is shorter or longer than the shape says.
  */
 export function parseNpy(bytes: Uint8Array, source = '.npy data'): NpyArray {
@@ -70,7 +73,7 @@ export function parseNpy(bytes: Uint8Array, source = '.npy data'): NpyArray {
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new UserError(`${source}: malformed .npy header ${JSON.stringify(header.trim())}`);
   const m = /^([<>|=])([a-z]\d+)$/.exec(descr);
   const kind = m ? DESCR[m[2] as string] : undefined;
-  if (!m || !kind) throw new UserError(`${source}: unsupported .npy dtype '${descr}' (supported: float32, float64, int32, int64, uint8)`);
+  if (!m || !kind) throw new UserError(`${source}: unsupported .npy dtype '${descr}' (supported: float16, float32, float64, int32, int64, uint8)`);
   const bigEndian = m[1] === '>';
   const shape = shapeText
     .split(',')
@@ -87,6 +90,12 @@ export function parseNpy(bytes: Uint8Array, source = '.npy data'): NpyArray {
   if (bytes.length - start !== need) throw new UserError(`${source}: .npy data has ${bytes.length - start} bytes, shape (${shape.join(', ')}) of ${kind.dtype} needs ${need}`);
   let data: NpyArray['data'];
   switch (kind.dtype) {
+    case 'float16': {
+      const a = new Float32Array(count);
+      for (let i = 0; i < count; i++) a[i] = halfToNumber(view.getUint16(start + 2 * i, !bigEndian));
+      data = a;
+      break;
+    }
     case 'float32': {
       const a = new Float32Array(count);
       for (let i = 0; i < count; i++) a[i] = view.getFloat32(start + 4 * i, !bigEndian);
@@ -118,6 +127,19 @@ export function parseNpy(bytes: Uint8Array, source = '.npy data'): NpyArray {
   const fortranOrder = fortran === 'True';
   if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
   return { dtype: kind.dtype, shape, data, fortranOrder };
+}
+
+/**
+ * The value of IEEE 754 binary16 bits (sign, 5-bit exponent with bias 15, 10-bit fraction):
+ * subnormals, ±0, ±∞ and NaN included.
+ */
+function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1024 + frac) * 2 ** (exp - 25);
 }
 
 /** Reorders Fortran-order (column-major) data into C order. */

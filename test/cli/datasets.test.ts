@@ -61,6 +61,28 @@ test('datasets check --json: counts, imbalance, unreadable files, duplicates acr
   }
 });
 
+test('datasets check says when a CoOp split\'s label numbers were re-indexed (0, 1, 3 → 0, 1, 2)', { timeout: 60_000 }, async () => {
+  const root = tmp('akd-check-gap-');
+  try {
+    const items = (split: string): [string, number, string][] =>
+      [
+        [0, 'cat'],
+        [1, 'dog'],
+        [3, 'bird'],
+      ].map(([l, c], i) => [`${split}/${i}.png`, l as number, c as string]);
+    for (const split of ['train', 'test']) for (const [rel] of items(split)) await image(join(root, rel), rel.length);
+    const file = put(join(root, 'split_zhou_Gap.json'), JSON.stringify({ train: items('train'), test: items('test') }));
+    const human = runCli(['datasets', 'check', file]);
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /label numbers re-indexed: the file numbers the 3 classes 0, 1, 3, not 0…2; they are 0…2 here, in that order: 3 → 2 \("bird"\)/);
+    const json = runCli(['datasets', 'check', file, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual((JSON.parse(json.stdout) as DatasetReport).originalLabels, [0, 1, 3]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('datasets check: bad input is a one-line error with exit status 2', { timeout: 30_000 }, () => {
   const root = tmp('akd-check-');
   try {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers.ts';
+import { miniSubset, runCli, tempDir } from '../helpers.ts';
 
 const noStack = (s: string): void => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `stack trace printed:\n${s}`);
 
@@ -88,4 +88,14 @@ test('--version prints the package version', () => {
   const r = runCli(['--version']);
   assert.equal(r.status, 0);
   assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
+
+test('too few images of a class for --initial-shots: the class is named, not numbered', () => {
+  // cat: 3 images, bird: 1 (from the embedded CIFAR-10 subset); no teacher needed.
+  const root = miniSubset(['bird', 'cat'], 3, 1);
+  for (const f of readdirSync(join(root, 'train', 'bird')).sort().slice(1)) rmSync(join(root, 'train', 'bird', f));
+  const r = runCli(['run', '--data', root, '--framework', 'no-distill', '--initial-shots', '2', '--rounds', '1', '--no-cache', '--out', join(tempDir(), 'out')]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /class "bird" has 1 image, fewer than --initial-shots 2/);
+  noStack(r.stderr);
 });

@@ -14,6 +14,7 @@ import { UserError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { encodeNpy } from '../../src/util/npy.ts';
 import { runCli, tempDir } from '../helpers.ts';
+import { handNpy } from '../util/npy-fixtures.ts';
 import { randomContext } from '../strategies/helpers.ts';
 
 const dir = tempDir('activekd-select-');
@@ -97,6 +98,29 @@ test('select (in process): cold start without labeled files; probabilities deriv
     coreset.picks.map((p) => p.row),
     [...createStrategy('coreset').select(ctx, 5).rows],
   );
+});
+
+test('select (in process): labeled labels as .npy (int64 1-D, int32, float32) pick as the text file does', () => {
+  const labels = Array.from(ctx.labeledLabels);
+  const n = labels.length;
+  const bytes = (a: BigInt64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const forms: [string, string | Uint8Array][] = [
+    ['labels.txt', `${labels.join('\n')}\n`],
+    ['labels-i64.npy', handNpy('<i8', `(${n},)`, false, bytes(BigInt64Array.from(labels.map(BigInt))))],
+    ['labels-i32.npy', encodeNpy(Int32Array.from(labels), [n])],
+    ['labels-f32.npy', encodeNpy(Float32Array.from(labels), [n])],
+  ];
+  const expected = [...createStrategy('class-balanced').select({ ...ctx, rng: new Rng(0) }, 6).rows];
+  for (const [name, content] of forms) {
+    const f = join(dir, name);
+    writeFileSync(f, content);
+    const got = runSelect({ query: 6, seed: 0, option: {}, strategy: 'class-balanced', poolProbs: files.poolProbs, labeledProbs: files.labeledProbs, labeledLabels: f, out: join(dir, `cb-${name}.json`) });
+    assert.deepEqual(
+      got.picks.map((p) => p.row),
+      expected,
+      name,
+    );
+  }
 });
 
 /** In-process run of the same code path as the CLI; returns the UserError message (or '' on success). */

@@ -39,6 +39,36 @@ async function coopDataset(dir: string): Promise<string> {
   return put(join(dir, 'split_zhou_Test.json'), text);
 }
 
+/** A CoOp split file whose train/test items have the given labels (class name = `c<label>` unless named). */
+async function coopWithLabels(dir: string, labels: readonly number[], names: Record<number, string> = {}): Promise<string> {
+  const item = (split: string, l: number, i: number): [string, number, string] => [`${split}/${i}.png`, l, names[l] ?? `c${l}`];
+  const split = { train: labels.map((l, i) => item('train', l, i)), test: labels.map((l, i) => item('test', l, i)) };
+  for (const s of Object.values(split)) for (const [rel] of s) await image(join(dir, rel));
+  return put(join(dir, 'split_zhou_Gap.json'), JSON.stringify(split));
+}
+
+test('coop: label numbers with a gap (0, 1, 3) are re-indexed 0, 1, 2 and the original numbers kept on the dataset', async () => {
+  await withDir(async (dir) => {
+    const names = { 0: 'cat', 1: 'dog', 3: 'bird' };
+    const ds = await readCoopSplit(await coopWithLabels(dir, [3, 0, 1, 3], names));
+    assert.deepEqual(ds.classNames, ['cat', 'dog', 'bird']);
+    assert.deepEqual([...ds.train.labels], [2, 0, 1, 2]);
+    assert.deepEqual([...(ds.test?.labels ?? [])], [2, 0, 1, 2]);
+    assert.deepEqual(ds.originalLabels, [0, 1, 3]);
+    // Kept through openDataset and its limits.
+    assert.deepEqual((await openDataset(join(dir, 'split_zhou_Gap.json'), { limitPerClass: 1 })).originalLabels, [0, 1, 3]);
+  }, 'akd-coop-gap-');
+  // Labels that do not start at 0 are re-indexed too; 0…C−1 leaves no trace.
+  await withDir(async (dir) => {
+    assert.deepEqual((await readCoopSplit(await coopWithLabels(dir, [1, 2]))).originalLabels, [1, 2]);
+  }, 'akd-coop-gap-');
+  await withDir(async (dir) => {
+    const ds = await readCoopSplit(await coopWithLabels(dir, [2, 0, 1]));
+    assert.equal(ds.originalLabels, undefined);
+    assert.equal('originalLabels' in ds, false);
+  }, 'akd-coop-gap-');
+});
+
 test('coop: class names from the classname field, order = sorted label, image root found', async () => {
   await withDir(async (dir) => {
     const file = await coopDataset(dir);

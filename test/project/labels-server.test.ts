@@ -60,8 +60,8 @@ describe('import-labels', () => {
   test('CSV import is idempotent; the filled batch.csv imports; a stored label conflicts', () => {
     const f = join(d.root, 'ok.csv');
     writeFileSync(f, batch.map((id) => `${id},${d.truth(id)}`).join('\n'));
-    assert.deepEqual(importLabels(p, f), { read: 3, changed: 3, corrected: 0 });
-    assert.deepEqual(importLabels(p, f), { read: 3, changed: 0, corrected: 0 });
+    assert.deepEqual(importLabels(p, f), { format: 'csv', read: 3, changed: 3, corrected: 0, unlabeled: [] });
+    assert.deepEqual(importLabels(p, f), { format: 'csv', read: 3, changed: 0, corrected: 0, unlabeled: [] });
     // The round's own batch.csv, re-exported, now carries the labels and re-imports as a no-op.
     const csv = join(p, 'rounds', 'round-000', 'batch.csv');
     assert.match(readFileSync(csv, 'utf8'), /^id,label,score/);
@@ -81,7 +81,7 @@ describe('import-labels', () => {
     ];
     const f = join(d.root, 'ls.json');
     writeFileSync(f, JSON.stringify(tasks));
-    assert.deepEqual(importLabels(p, f), { read: 1, changed: 1, corrected: 0 });
+    assert.deepEqual(importLabels(p, f), { format: 'label-studio-json', read: 1, changed: 1, corrected: 0, unlabeled: [{ line: 2, id: other[1], reason: 'not annotated' }] });
     writeFileSync(f, JSON.stringify([{ data: {} }, { data: { item_id: other[1] }, annotations: [{ result: [{ type: 'choices', value: { choices: ['horse'] } }] }] }]));
     assert.throws(() => importLabels(p, f), (e: unknown) => e instanceof LabelImportError && e.where === 'task' && e.problems.length === 2);
     assert.equal(labelCount(), 4);

@@ -4,22 +4,7 @@ import { join } from 'node:path';
 import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../src/util/npy.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers.ts';
-
-/** Builds .npy bytes by hand (independent of encodeNpy): version, header dict, raw little/big-endian data. */
-function handNpy(descr: string, shape: string, fortran: boolean, body: Uint8Array, major = 1): Uint8Array {
-  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shape}, }`;
-  const pre = major === 1 ? 10 : 12;
-  header += ' '.repeat((64 - ((pre + header.length + 1) % 64)) % 64) + '\n';
-  const h = new TextEncoder().encode(header);
-  const out = new Uint8Array(pre + h.length + body.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, 0]);
-  const dv = new DataView(out.buffer);
-  if (major === 1) dv.setUint16(8, h.length, true);
-  else dv.setUint32(8, h.length, true);
-  out.set(h, pre);
-  out.set(body, pre + h.length);
-  return out;
-}
+import { handNpy, words16 } from './npy-fixtures.ts';
 
 test('npy: round trip float32 / float64 / int32 / uint8', async () => {
   const dir = tempDir();
@@ -55,6 +40,26 @@ test('npy: hand-made files — big-endian, Fortran order, version 2, int64', () 
   assert.deepEqual(Array.from(v2.data), [9, 8]);
   const i8 = parseNpy(handNpy('<i8', '(2,)', false, new Uint8Array(BigInt64Array.from([5n, -3n]).buffer)));
   assert.deepEqual(Array.from(i8.data), [5, -3]);
+});
+
+test('npy: float16 (either byte order) is read as float32, exactly, subnormals and specials included', () => {
+  // IEEE 754 binary16 bit patterns and their values, by hand: 1 = 0x3C00, 0.5 = 0x3800, −2 = 0xC000,
+  // 65504 = 0x7BFF (largest), 2^−24 = 0x0001 (smallest subnormal), 2^−14 = 0x0400 (smallest normal),
+  // 0x3555 = (1 + 341/1024)/4 = 1365/4096, −0 = 0x8000, ∞ = 0x7C00, NaN = 0x7E00.
+  const bits = [0x3c00, 0x3800, 0xc000, 0x7bff, 0x0001, 0x0400, 0x3555, 0x8000, 0x7c00, 0x7e00];
+  const want = [1, 0.5, -2, 65504, 2 ** -24, 2 ** -14, 1365 / 4096, -0, Infinity, NaN];
+  for (const le of [true, false]) {
+    const r = parseNpy(handNpy(le ? '<f2' : '>f2', '(2, 5)', false, words16(bits, le)), 'h.npy');
+    assert.equal(r.dtype, 'float16');
+    assert.deepEqual(r.shape, [2, 5]);
+    assert.ok(r.data instanceof Float32Array);
+    assert.deepEqual(Array.from(r.data), want);
+    assert.ok(Object.is(r.data[7], -0));
+  }
+  // Fortran order 2×2 of float16: stored column-major 1, 2, 0.5, −2 → rows [1, 0.5], [2, −2]
+  const f = parseNpy(handNpy('<f2', '(2, 2)', true, words16([0x3c00, 0x4000, 0x3800, 0xc000])));
+  assert.deepEqual(Array.from(f.data), [1, 0.5, 2, -2]);
+  assert.throws(() => parseNpy(handNpy('<f2', '(3,)', false, new Uint8Array(4)), 'h.npy'), /4 bytes, shape \(3\) of float16 needs 6/);
 });
 
 test('npy: clear errors', () => {
