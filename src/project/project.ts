@@ -386,7 +386,8 @@ export function roundDir(projectDir: string, r: number): string {
  * (one transaction) and writes it as CSV and Label Studio tasks (atomic renames).
  *
  * Cold start (nothing labeled yet): no student is trained; round 0 picks Q items with PCoreSet in
- * the teacher's probability space (farthest-first from the first pick, no labeled centres), or
+ * the teacher's probability space, farthest-first from the pool's mean teacher probabilities (so the
+ * batch does not depend on the order of the files, issue 15 #7), or
  * uniformly at random when the project has no teacher.
  *
  * When the latest round's batch still has unlabeled items, running `round` again re-writes that
@@ -430,7 +431,7 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
     const seed = roundSeed(cfg.seed, r);
     const coldStart = L === 0;
     const strategyName = coldStart ? (inp.teacher ? 'pcoreset' : 'random') : (o.strategy ?? cfg.strategy);
-    const strategy = coldStart && inp.teacher ? createStrategy('pcoreset', { space: 'teacher', backend: 'js' }) : createStrategy(strategyName);
+    const strategy = coldStart && inp.teacher ? createStrategy('pcoreset', { space: 'teacher', backend: 'js', emptyStart: 'pool-mean' }) : createStrategy(strategyName);
     const artefacts: { kind: string; path: string; sha256: string }[] = [];
     const rdir = roundDir(projectDir, r);
     mkdirSync(rdir, { recursive: true });

@@ -6,7 +6,9 @@
  * (kcenter-graph.ts) on large pools.
  *
  * With an empty labeled set there are no centres and the first pick is pool row 0 (SPEC's argmax
- * over all-+∞ distances, ties → first).
+ * over all-+∞ distances, ties → first), unless `emptyStart: 'pool-mean'` makes the pool's mean
+ * probability vector the one initial centre (a labeling project's cold start: the batch then follows
+ * the probabilities, not the order of the files).
  */
 import type { Matrix } from '../linalg/matrix.ts';
 import { softmaxRows } from '../linalg/softmax.ts';
@@ -34,6 +36,21 @@ export interface PCoreSetOptions {
   readonly chunkRows?: number;
   /** Worker threads of the JS kernel (default 1; identical picks, see kcenter-threads.ts). */
   readonly threads?: number;
+  /**
+   * Start without labeled centres: `'first-row'` (default, SPEC §9.4: pool row 0 first) or
+   * `'pool-mean'` (the mean of the pool's probability vectors is the initial centre).
+   */
+  readonly emptyStart?: EmptyStart;
+}
+
+/** How farthest-first starts when the labeled set is empty (see {@link PCoreSetOptions.emptyStart}). */
+export type EmptyStart = 'first-row' | 'pool-mean';
+
+/** The 1×C mean row of an N×C matrix (N ≥ 1), accumulated in float64. */
+function meanRow(m: Matrix): Matrix {
+  const out = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out[j] = (out[j] as number) + (m.data[i * m.cols + j] as number);
+  return { rows: 1, cols: m.cols, data: Float32Array.from(out, (v) => v / m.rows) };
 }
 
 /** Options of `pcoreset-reverse` (no backend: nearest-first is JS only). */
@@ -72,12 +89,14 @@ export function probabilitySpace(ctx: SelectionContext, space: ProbabilitySpace)
 }
 
 /** Shared body of pcoreset / pcoreset-reverse. */
-function createProbabilityKCenter(name: string, mode: KCenterMode, space: ProbabilitySpace, backend: KCenterBackend | undefined, chunkRows: number | undefined, threads = 1): Strategy {
+function createProbabilityKCenter(name: string, mode: KCenterMode, space: ProbabilitySpace, backend: KCenterBackend | undefined, chunkRows: number | undefined, threads = 1, emptyStart: EmptyStart = 'first-row'): Strategy {
   const args = (ctx: SelectionContext, q: number): KCenterArgs => {
     const { pool, labeled } = probabilitySpace(ctx, space);
-    return { points: pool, centers: labeled, q, distance: 'l2', mode, ...(chunkRows === undefined ? {} : { chunkRows }) };
+    const centers = labeled.rows === 0 && emptyStart === 'pool-mean' && pool.rows > 0 ? meanRow(pool) : labeled;
+    return { points: pool, centers, q, distance: 'l2', mode, ...(chunkRows === undefined ? {} : { chunkRows }) };
   };
   const config: Record<string, unknown> = { space, distance: 'l2', mode, centres: 'labeled-set predictions' };
+  if (emptyStart !== 'first-row') config.emptyStart = emptyStart;
   if (backend !== undefined) config.backend = backend;
   if (chunkRows !== undefined) config.chunkRows = chunkRows;
   if (threads !== 1) config.threads = threads;
@@ -103,7 +122,7 @@ function createProbabilityKCenter(name: string, mode: KCenterMode, space: Probab
  * with q > 0.
  */
 export function createPCoreSet(options: PCoreSetOptions = {}): Strategy {
-  return createProbabilityKCenter('pcoreset', 'farthest', options.space ?? 'combined', options.backend ?? 'auto', options.chunkRows, options.threads);
+  return createProbabilityKCenter('pcoreset', 'farthest', options.space ?? 'combined', options.backend ?? 'auto', options.chunkRows, options.threads, options.emptyStart);
 }
 
 /**

@@ -90,7 +90,7 @@ export const STRATEGIES = Object.freeze({
     description: 'PCoreSet: farthest-first k-center in the student probability simplex, labeled predictions as centres',
     source: 'SPEC §9.4',
     defaults: { space: 'combined', backend: 'auto' },
-    options: { space: SPACE, backend: BACKEND, chunkRows: CHUNK, threads: THREADS },
+    options: { space: SPACE, backend: BACKEND, chunkRows: CHUNK, threads: THREADS, emptyStart: { kind: 'enum', values: ['first-row', 'pool-mean'], doc: 'without labeled centres: pool row 0 first (SPEC §9.4), or the pool mean as the initial centre' } },
     create: createPCoreSet,
   }),
   'pcoreset-reverse': entry<PCoreSetReverseOptions>({

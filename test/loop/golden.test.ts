@@ -2,7 +2,8 @@
  * Behaviour is unchanged across the single-round redesign (issue 11): the same seeds give the same
  * picks, acquisition scores and accuracies as the code before it. The fixtures in
  * test/fixtures/golden/ were written by activekd at commit 7779be0 (two round implementations) on
- * the embedded CIFAR-10 subset; see each fixture's `recordedWith`. They are regression oracles:
+ * the embedded CIFAR-10 subset (the project fixture was re-recorded after the intended cold-start
+ * change of issue 15 #7); see each fixture's `recordedWith`. They are regression oracles:
  * regenerate them only for an intended change of results, and say so in the commit.
  */
 import assert from 'node:assert/strict';
