@@ -4,7 +4,6 @@ import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
 import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
-import { roundsTable } from '../report/tables.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { Rng } from '../util/rng.ts';
@@ -175,7 +174,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
             ...(shortfall ? { warnings: [shortfall] } : {}),
           }),
         );
-        o.log(roundsTable(result.rounds));
+        o.log(`finished in ${seconds.toFixed(1)} s: ${join(dir, 'results.json')}`);
       }
     }
   }

@@ -6,6 +6,7 @@ import { readBenchManifest } from '../loop/results.ts';
 import { FRAMEWORK_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
 import type { Framework } from '../options/framework.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
+import { overSeeds } from '../report/tables.ts';
 import { UserError } from '../util/errors.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt, numberIn, positiveInt } from './parse.ts';
@@ -83,7 +84,7 @@ export function benchCommands(log: (s: string) => void): Command[] {
       reference: raw.reference,
       png: raw.png,
     }).finally(() => queue?.close());
-    log(`\n${ran} cell(s) run, ${skipped} reused. Table 1 (final-round test accuracy %, mean ± 95% CI):\n`);
+    log(`\n${ran} cell(s) run, ${skipped} reused. Table 1 (final-round test accuracy %, ${overSeeds(experiment.seeds.length)}):\n`);
     log(readFileSync(join(raw.out, 'table1.md'), 'utf8'));
     log(`report: ${join(raw.out, 'report.html')}`);
   });

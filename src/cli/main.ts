@@ -4,15 +4,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSETS } from '../assets.ts';
 import { runExperiment } from '../bench/experiment.ts';
-import { summaryTable } from '../report/tables.ts';
-import { strategyNames } from '../strategies/registry.ts';
+import { overSeeds, summaryTable } from '../report/tables.ts';
 import { UserError } from '../util/errors.ts';
 import { benchCommands } from './bench.ts';
 import { datasetsCommand } from './datasets.ts';
 import { projectCommands } from './project-commands.ts';
+import { markRequiredOptions } from './option-def.ts';
 import { queueCommands } from './queue.ts';
-import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
+import { addRunOptions, DEMO_EXCLUDED_OPTIONS, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 import { selectCommand } from './select.ts';
+import { strategiesListing } from './strategies.ts';
 
 const log = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
       .description('run PCoreSet and random under zero-shot distillation on the embedded real CIFAR-10 subset (2,000 pool / 1,000 test images)')
       .option('--out <dir>', 'output folder', join('runs', 'demo')),
     { rounds: 6, strategy: 'pcoreset,random' },
+    DEMO_EXCLUDED_OPTIONS,
   ).action(async (raw: RawRunOptions & { out: string }) => {
     log(`activekd demo: embedded CIFAR-10 subset at ${ASSETS.cifar10Mini}`);
     log('  teacher: ImageNet MobileNetV2 whose class probabilities are mapped to the 10 CIFAR-10 classes (zero-shot, no labels);');
@@ -72,9 +74,9 @@ export function buildProgram(): Command {
 
   program
     .command('strategies')
-    .description('list the selection strategies')
+    .description('list the selection strategies: a one-line description and the options of each')
     .action(() => {
-      for (const n of strategyNames()) log(n);
+      log(strategiesListing());
     });
   program.addCommand(datasetsCommand(log));
   for (const c of benchCommands(log)) program.addCommand(c);
@@ -87,6 +89,7 @@ export function buildProgram(): Command {
     c.commands.forEach(inherit);
   };
   program.commands.forEach(inherit);
+  markRequiredOptions(program);
   return program;
 }
 
@@ -94,7 +97,8 @@ function printSummary(runs: Awaited<ReturnType<typeof runExperiment>>['runs']): 
   if (runs.length < 2) return;
   const groups: Record<string, (typeof runs)[number]['result']['rounds'][]> = {};
   for (const r of runs) (groups[`${r.strategy}/${r.framework}`] ??= []).push(r.result.rounds);
-  log('\nsummary (test accuracy %, mean ± 95% t-interval over seeds):');
+  const seeds = Math.max(...Object.values(groups).map((g) => g.length));
+  log(`\nsummary (test accuracy %, ${overSeeds(seeds)}):`);
   log(summaryTable(groups));
 }
 

@@ -2,7 +2,7 @@
  * Turns option definitions (src/options/) into commander options: flag, description, default
  * (with its help text), choices and an argument parser whose errors name the flag.
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { OptionDef } from '../options/define.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -60,4 +60,18 @@ export function shownDefault<T>(def: OptionDef<T>, o: OptionOverrides<T> = {}): 
   if (o.defaultText !== undefined) return o.defaultText;
   if (dflt !== undefined) return 'default' in o ? def.show(dflt) : (def.defaultText ?? def.show(dflt));
   return 'default' in o ? undefined : def.defaultText;
+}
+
+/** The suffix {@link markRequiredOptions} gives the description of a mandatory option. */
+export const REQUIRED_MARK = '(required)';
+
+/**
+ * Appends ` (required)` to the description of every mandatory option of `cmd` and of its
+ * subcommands (commander's `requiredOption` shows nothing special in `--help`). Idempotent.
+ */
+export function markRequiredOptions(cmd: Command): void {
+  for (const o of cmd.options) {
+    if (o.mandatory && !o.description.endsWith(REQUIRED_MARK)) o.description = o.description ? `${o.description} ${REQUIRED_MARK}` : REQUIRED_MARK;
+  }
+  cmd.commands.forEach(markRequiredOptions);
 }

@@ -12,6 +12,18 @@ import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt } from './parse.ts';
 
+/** The accepted label files, as `import-labels --help` lists them. */
+export const IMPORT_FORMATS_HELP = `
+Accepted label files (detected from the content):
+  CSV or TSV       id,label per line, header optional, extra columns ignored: the round's
+                   rounds/round-NNN/batch.csv once its label column is filled in
+  Label Studio     an export of the project's tasks in any of its formats:
+                   JSON (full), JSON-MIN, CSV or TSV; the label is the choice of the
+                   project's label config, the id is the task's item_id
+Tasks without a label (skipped, cancelled, unannotated) are reported and not imported.
+A label for an item that already has a different one is refused unless --relabel is given
+(the change is journaled as a correction; the previous label stays in the journal).`;
+
 /**
  * Builds the project commands; register each with `program.addCommand`.
  * @param log line printer (stdout)
@@ -57,7 +69,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .description('train the student on the labels so far and select the next batch (CSV + Label Studio tasks)')
     .argument('<project>')
     .addOption(cliOption(STRATEGY_OPTION, { default: undefined, defaultText: "the project's" }))
-    .addOption(cliOption(QUERY_OPTION, { description: 'images to select', defaultText: "the project's" }))
+    .addOption(cliOption(QUERY_OPTION, { description: 'images to select', defaultText: `the project's: init --query, else the ${QUERY_OPTION.defaultText ?? 'none'}` }))
     .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
     .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean }) => {
       const r = await runProjectRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
@@ -67,9 +79,10 @@ export function projectCommands(log: (line: string) => void): Command[] {
     });
 
   const imp = new Command('import-labels')
-    .description('import labels from a CSV (id,label) or a Label Studio JSON export; all or nothing')
-    .argument('<project>')
-    .argument('<file>')
+    .description('import labels from a CSV/TSV (id,label) or a Label Studio export (JSON, JSON-MIN, CSV or TSV); all or nothing')
+    .argument('<project>', 'project folder')
+    .argument('<file>', 'label file; its format is detected from its content (see below)')
+    .addHelpText('after', IMPORT_FORMATS_HELP)
     .option('--relabel', 'allow changing labels already stored (journaled as corrections; the previous labels stay in the journal)', false)
     .action((project: string, file: string, o: { relabel: boolean }) => {
       const r = importLabels(project, file, { relabel: o.relabel });

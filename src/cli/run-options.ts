@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { ExperimentOptions } from '../bench/experiment.ts';
 import {
   CACHE_DIR_OPTION,
@@ -37,8 +37,25 @@ export interface RunDefaults {
   seeds?: number[];
 }
 
-/** Adds the options shared by `run`, `demo` and `bench` (loop, student, teacher, cache). */
-export function addRunOptions(cmd: Command, defaults: RunDefaults): Command {
+/**
+ * The run options that make no sense for `demo`'s embedded dataset (its format, split and class
+ * files, and the teacher inputs tied to a dataset: class map, ImageNet labels, teacher model,
+ * precomputed teacher files).
+ */
+export const DEMO_EXCLUDED_OPTIONS: readonly string[] = ['--format', '--image-root', '--test-fraction', '--split-seed', '--allow-missing', '--classes', '--class-map', '--imagenet-labels', '--teacher-model', '--precomputed-kind'];
+
+/**
+ * Adds the options shared by `run`, `demo` and `bench` (loop, student, teacher, cache).
+ * @param exclude long flags not to add (e.g. {@link DEMO_EXCLUDED_OPTIONS})
+ */
+export function addRunOptions(cmd: Command, defaults: RunDefaults, exclude: readonly string[] = []): Command {
+  if (exclude.length === 0) return addAllRunOptions(cmd, defaults);
+  const all = addAllRunOptions(new Command(), defaults);
+  for (const o of all.options) if (o.long === undefined || !exclude.includes(o.long)) cmd.addOption(o);
+  return cmd;
+}
+
+function addAllRunOptions(cmd: Command, defaults: RunDefaults): Command {
   return addDatasetOptions(cmd)
     .addOption(cliOption(STRATEGIES_OPTION, defaults.strategy !== undefined ? { default: STRATEGIES_OPTION.parse(defaults.strategy) } : {}))
     .addOption(cliOption(FRAMEWORK_OPTION, defaults.frameworks ? { default: defaults.frameworks } : {}))

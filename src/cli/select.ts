@@ -8,7 +8,7 @@
  *  --pool-features / --labeled-features  N×D / M×D penultimate features
  *  --pool-ce, --pool-kd / --labeled-ce, --labeled-kd   N×C / M×C head logits; when probabilities are
  *                                        not given they are combined as 0.5·softmax(ce)+0.5·softmax(kd) (SPEC §9)
- *  --labeled-labels                      M integer labels (class-balanced)
+ *  --labeled-labels                      M integer labels (class-balanced): text, one per line, or a 1-D .npy
  *  --teacher-pool / --teacher-labeled    teacher probabilities (pcoreset --option space=teacher)
  *  --ids                                 N pool item ids, one per line (or a JSON array)
  *  --classes                             the number of classes when no probability/logit file gives it
@@ -278,7 +278,7 @@ export function selectCommand(log: (line: string) => void): Command {
     .option('--labeled-features <file>', 'M×D labeled-set features')
     .option('--labeled-ce <file>', 'M×C labeled-set CE-head logits')
     .option('--labeled-kd <file>', 'M×C labeled-set KD-head logits')
-    .option('--labeled-labels <file>', 'M integer labels of the labeled set (one per line)')
+    .option('--labeled-labels <file>', 'M integer labels of the labeled set: text (one per line, or a one-column CSV) or a 1-D .npy (int32/int64/uint8, or float16/32/64 holding integers)')
     .option('--teacher-pool <file>', 'N×C teacher probabilities on the pool')
     .option('--teacher-labeled <file>', 'M×C teacher probabilities on the labeled set')
     .option('--ids <file>', 'N pool item ids, one per line (or a JSON array)')

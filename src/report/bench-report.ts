@@ -158,11 +158,45 @@ export function benchPlots(s: BenchSummary, runs: readonly LoadedRun[]): PlotSpe
   return plots;
 }
 
+/** One setting of the report's settings block: label and the distinct values over the runs. */
+export interface ReportSetting {
+  label: string;
+  value: string;
+}
+
+/**
+ * The settings the runs of a benchmark share, as the report states them (read from their
+ * results.json): dataset, pool and test sizes, classes, rounds, Q, initial shots, seeds, student
+ * head, teacher and its zero-shot test accuracy. A setting that differs between runs lists every value.
+ */
+export function runSettings(runs: readonly LoadedRun[]): ReportSetting[] {
+  const distinct = <T>(f: (r: LoadedRun) => T): string => [...new Set(runs.map((r) => String(f(r))))].join(', ');
+  const teacher = (r: LoadedRun): string => (r.teacher === null ? 'none' : r.teacher.testAccuracy === null ? r.teacher.id : `${r.teacher.id} (zero-shot test accuracy ${(100 * r.teacher.testAccuracy).toFixed(2)}%)`);
+  const seeds = [...new Set(runs.map((r) => r.config.seed))].sort((a, b) => a - b);
+  return [
+    { label: 'dataset', value: distinct((r) => r.data.root) },
+    { label: 'classes', value: distinct((r) => r.data.classNames.length) },
+    { label: 'pool images', value: distinct((r) => r.data.pool) },
+    { label: 'test images', value: distinct((r) => r.data.test) },
+    { label: 'rounds', value: distinct((r) => r.config.rounds) },
+    { label: 'query size Q', value: distinct((r) => r.config.querySize) },
+    { label: 'initial shots per class', value: distinct((r) => r.config.initialShots) },
+    { label: 'seeds', value: seeds.join(', ') },
+    { label: 'student head', value: distinct((r) => (r.student.dho as { head?: unknown }).head ?? '—') },
+    { label: 'teacher', value: distinct(teacher) },
+  ];
+}
+
+/** The settings block of report.html (a definition list, id `settings`). */
+export function settingsHtml(settings: readonly ReportSetting[]): string {
+  return `<dl id="settings">${settings.map((x) => `<dt>${esc(x.label)}</dt><dd>${esc(x.value)}</dd>`).join('')}</dl>`;
+}
+
 /**
  * The self-contained HTML report: Table 1, AUBC / labels-to-target, paired tests, picked classes per
  * round, stopping signals, inline SVG plots (the picked-class and stopping plots in their sections).
  */
-export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; svg: string }[], title: string, classNames: readonly string[] = []): string {
+export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; svg: string }[], title: string, classNames: readonly string[] = [], settings: readonly ReportSetting[] = []): string {
   const t1 = htmlTable(
     ['Strategy', ...s.frameworks],
     table1Cells(s).map((r) => [esc(r.strategy), ...r.cells.map((c) => (c.best ? `<b>${esc(c.text)}</b>` : esc(c.text)))]),
@@ -182,10 +216,10 @@ export function reportHtml(s: BenchSummary, plots: readonly { plot: PlotSpec; sv
   const sectionFigs = (k: 'picked' | 'stopping'): string => plots.filter((p) => inSection(p) === k).map(figure).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:90%}p.lacking{color:#8a4b00}</style>
+<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:90%}p.lacking{color:#8a4b00}dl#settings{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dl#settings dt{color:#555}dl#settings dd{margin:0}</style>
 </head><body>
 <h1>${esc(title)}</h1>
-<p>${s.teacherAccuracy === null ? '' : `Teacher zero-shot test accuracy: ${s.teacherAccuracy.toFixed(2)}%. `}Accuracies in %, mean ± 95% t-interval over seeds (t<sub>0.975, n−1</sub>·s/√n).</p>
+${settings.length > 0 ? `<h2>Settings</h2>\n${settingsHtml(settings)}\n` : ''}<p>${s.teacherAccuracy === null ? '' : `Teacher zero-shot test accuracy: ${s.teacherAccuracy.toFixed(2)}%. `}${Math.max(0, ...s.groups.map((g) => g.seeds.length)) > 1 ? 'Accuracies in %, mean ± 95% t-interval over seeds (t<sub>0.975, n−1</sub>·s/√n).' : 'Accuracies in %, one seed.'}</p>
 <h2>Table 1: final-round test accuracy</h2>
 ${t1}
 <h2>Budget curves</h2>
@@ -236,6 +270,6 @@ export async function writeBenchReport(dir: string, opts: BenchReportOptions = {
     put(join('plots', `${plot.name}.svg`), svg);
     if (opts.png !== false) put(join('plots', `${plot.name}.png`), svgToPng(svg));
   }
-  put('report.html', reportHtml(summary, rendered, opts.title ?? `activekd benchmark: ${dir}`, classNames));
+  put('report.html', reportHtml(summary, rendered, opts.title ?? `activekd benchmark: ${dir}`, classNames, runSettings(runs)));
   return { summary, files };
 }

@@ -19,8 +19,44 @@ export interface PlotSpec {
 
 /** Shared Vega-Lite config of every report plot. */
 export const CONFIG = { font: 'DejaVu Sans', view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12 } } as const;
-/** A {@link Stat} as a plot row: mean and the 95% CI band (lo, hi). */
+/** A {@link Stat} as a plot row: mean and the 95% CI band (lo, hi), not cut to any range. */
 export const band = (s: Stat): { mean: number; lo: number; hi: number } => ({ mean: s.mean, lo: s.mean - (s.ci95 || 0), hi: s.mean + (s.ci95 || 0) });
+
+/** The range a plotted metric can take: `[min, max]`, null for an unbounded side. */
+export type MetricRange = readonly [number | null, number | null];
+
+/** Range of the test accuracy (%). */
+export const ACCURACY_RANGE: MetricRange = [0, 100];
+
+/** Display name and range of each per-round metric of the criteria and bias plots (src/eval/criteria.ts, bias.ts). */
+export const METRICS = {
+  uncertainty: { label: 'uncertainty (normalised entropy)', range: [0, 1] },
+  classBalance: { label: 'class balance (normalised label entropy)', range: [0, 1] },
+  featureDiversity: { label: 'feature diversity (cosine distance)', range: [0, 2] },
+  probDiversity: { label: 'probability diversity (L2 / √2)', range: [0, 1] },
+  knnLoss: { label: 'kNN loss (L1)', range: [0, 2] },
+  clusterPurity: { label: 'cluster purity', range: [0, 1] },
+  propDistance: { label: 'propagation distance (L1)', range: [0, 2] },
+  activeCentroids: { label: 'active centroids', range: [0, null] },
+} as const satisfies Record<string, { label: string; range: MetricRange }>;
+
+/**
+ * The band layer's transform: the plotted band is `[clamp(lo), clamp(hi)]` (fields `bandLo`,
+ * `bandHi`) to the metric's range, so that a t-interval never reaches past what the metric can take
+ * (an accuracy above 100 %, a fraction below 0). `range` is one range for the whole plot, or
+ * `'row'` to read it from each row's `min` / `max` fields (null: unbounded). The data keep the plain
+ * t-interval (as the CSV tables do).
+ */
+export function clampBand(range: MetricRange | 'row'): { calculate: string; as: string }[] {
+  const bound = (side: 'lo' | 'hi'): string => {
+    if (range === 'row') return `clamp(datum.${side}, isValid(datum.min) ? datum.min : -1e308, isValid(datum.max) ? datum.max : 1e308)`;
+    return `clamp(datum.${side}, ${range[0] ?? -1e308}, ${range[1] ?? 1e308})`;
+  };
+  return [
+    { calculate: bound('lo'), as: 'bandLo' },
+    { calculate: bound('hi'), as: 'bandHi' },
+  ];
+}
 
 /**
  * Colour encoding of the strategy field with the domain fixed to the benchmark's strategy order, so
@@ -39,7 +75,7 @@ export function learningCurveSpec(summary: BenchSummary, framework: string): Plo
   const x = { field: 'labeled', type: 'quantitative', title: 'labeled images' } as const;
   return {
     name: `curve-${framework}`,
-    title: `Learning curves (${framework}): test accuracy, mean ± 95% CI over seeds`,
+    title: `Learning curves (${framework}): test accuracy, mean ± 95% CI over seeds (bands cut to 0–100 %)`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       width: 420,
@@ -48,14 +84,23 @@ export function learningCurveSpec(summary: BenchSummary, framework: string): Plo
       data: { values },
       encoding: { x, color: strategyColor(summary) },
       layer: [
-        { mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'lo', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } }, y2: { field: 'hi' } } },
+        { transform: clampBand(ACCURACY_RANGE), mark: { type: 'area', opacity: 0.18 }, encoding: { y: { field: 'bandLo', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } }, y2: { field: 'bandHi' } } },
         { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
       ],
     } as TopLevelSpec,
   };
 }
 
-function perRoundSpec(summary: BenchSummary, name: string, title: string, rows: Record<string, unknown>[]): PlotSpec {
+/** Per-round metric rows: display name as `metric`, the metric's range as `min` / `max`. */
+function metricRow<K extends keyof typeof METRICS>(m: K, s: Stat): { metric: string; min: number | null; max: number | null; mean: number; lo: number; hi: number } {
+  const { label, range } = METRICS[m];
+  return { metric: label, min: range[0], max: range[1], ...band(s) };
+}
+
+/** Framework encodings: line dash and point shape, so that frameworks differ in the legend and in print. */
+const frameworkDash = (summary: BenchSummary): Record<string, unknown> => ({ field: 'framework', type: 'nominal', title: 'framework', scale: { domain: [...summary.frameworks] }, sort: [...summary.frameworks] });
+
+function perRoundSpec(summary: BenchSummary, name: string, title: string, rows: Record<string, unknown>[], metrics: readonly (keyof typeof METRICS)[]): PlotSpec {
   return {
     name,
     title,
@@ -63,7 +108,7 @@ function perRoundSpec(summary: BenchSummary, name: string, title: string, rows: 
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       config: CONFIG,
       data: { values: rows },
-      facet: { field: 'metric', type: 'nominal', title: null },
+      facet: { field: 'metric', type: 'nominal', title: null, sort: metrics.map((m) => METRICS[m].label) },
       columns: 4,
       resolve: { scale: { y: 'independent' } },
       spec: {
@@ -71,24 +116,28 @@ function perRoundSpec(summary: BenchSummary, name: string, title: string, rows: 
         height: 150,
         encoding: { x: { field: 'round', type: 'quantitative', title: 'query round', axis: { format: 'd', tickMinStep: 1 } }, color: strategyColor(summary) },
         layer: [
-          { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false } }, y2: { field: 'hi' }, detail: { field: 'framework', type: 'nominal' } } },
-          { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative' }, strokeDash: { field: 'framework', type: 'nominal' } } },
+          { transform: clampBand('row'), mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'bandLo', type: 'quantitative', title: null, scale: { zero: false } }, y2: { field: 'bandHi' }, detail: { field: 'framework', type: 'nominal' } } },
+          { mark: { type: 'line' }, encoding: { y: { field: 'mean', type: 'quantitative' }, strokeDash: frameworkDash(summary) } },
+          { mark: { type: 'point', filled: true, size: 40 }, encoding: { y: { field: 'mean', type: 'quantitative' }, shape: frameworkDash(summary) } },
         ],
       },
     } as TopLevelSpec,
   };
 }
 
-/** Selection criteria of each selected batch per round (paper Fig. 10), one panel per criterion. */
+const CRITERIA = ['uncertainty', 'classBalance', 'featureDiversity', 'probDiversity'] as const;
+const BIAS = ['knnLoss', 'clusterPurity', 'propDistance', 'activeCentroids'] as const;
+
+/** Selection criteria of each selected batch per round (paper Fig. 10), one panel per criterion, bands cut to its range. */
 export function criteriaSpec(summary: BenchSummary): PlotSpec {
-  const rows = summary.groups.flatMap((g) => g.criteria.flatMap((c) => (['uncertainty', 'classBalance', 'featureDiversity', 'probDiversity'] as const).map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, metric: m, ...band(c[m]) }))));
-  return perRoundSpec(summary, 'criteria', 'Selection criteria of the selected batches (mean ± 95% CI over seeds)', rows.filter((r) => Number.isFinite(r.mean)));
+  const rows = summary.groups.flatMap((g) => g.criteria.flatMap((c) => CRITERIA.map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, ...metricRow(m, c[m]) }))));
+  return perRoundSpec(summary, 'criteria', 'Selection criteria of the selected batches (mean ± 95% CI over seeds, bands cut to each criterion\'s range)', rows.filter((r) => Number.isFinite(r.mean)), CRITERIA);
 }
 
-/** Bias-propagation metrics per round (paper Figs. 4c, 9), one panel per metric. */
+/** Bias-propagation metrics per round (paper Figs. 4c, 9), one panel per metric, bands cut to its range. */
 export function biasSpec(summary: BenchSummary): PlotSpec {
-  const rows = summary.groups.flatMap((g) => g.bias.flatMap((c) => (['knnLoss', 'clusterPurity', 'propDistance', 'activeCentroids'] as const).map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, metric: m, ...band(c[m]) }))));
-  return perRoundSpec(summary, 'bias', 'Structured-bias propagation on the unlabeled pool (mean ± 95% CI over seeds)', rows.filter((r) => Number.isFinite(r.mean)));
+  const rows = summary.groups.flatMap((g) => g.bias.flatMap((c) => BIAS.map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, ...metricRow(m, c[m]) }))));
+  return perRoundSpec(summary, 'bias', 'Structured-bias propagation on the unlabeled pool (mean ± 95% CI over seeds, bands cut to each metric\'s range)', rows.filter((r) => Number.isFinite(r.mean)), BIAS);
 }
 
 /** Probability heatmap of the initial labeled set and the first selected batch of one run (paper Fig. 11). */

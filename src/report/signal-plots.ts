@@ -42,7 +42,8 @@ export function pickedClassesSpec(summary: BenchSummary, kind: 'true' | 'predict
       config: CONFIG,
       data: { values: rows },
       facet: {
-        row: { field: 'strategy', type: 'nominal', sort: summary.strategies, title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold' } },
+        // One 'query round' title for the whole column of panels (not one per panel, which overlap).
+        row: { field: 'strategy', type: 'nominal', sort: summary.strategies, title: 'query round', header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', titleFontSize: 12, titleFontWeight: 'bold' } },
         column: { field: 'framework', type: 'nominal', sort: summary.frameworks, title: null },
       },
       spec: {
@@ -51,7 +52,7 @@ export function pickedClassesSpec(summary: BenchSummary, kind: 'true' | 'predict
         mark: 'rect',
         encoding: {
           x: { field: 'class', type: 'nominal', sort: Array.from({ length: C }, (_, c) => name(c)), title: null },
-          y: { field: 'round', type: 'ordinal', title: 'query round' },
+          y: { field: 'round', type: 'ordinal', title: null },
           color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues', domainMin: 0 }, title: 'picked' },
         },
       },
@@ -62,11 +63,10 @@ export function pickedClassesSpec(summary: BenchSummary, kind: 'true' | 'predict
 /**
  * Stopping signals against the labeled count: one line per strategy (mean ± 95% CI band over
  * seeds, cut to the signal's range: [0, √2] for the radius, [0, 1] for the fractions), one panel
- * per signal × framework.
+ * per signal (rows) × framework (columns).
  * @returns null when no group has any signal
  */
 export function stoppingSpec(summary: BenchSummary): PlotSpec | null {
-  const panel = (sig: StoppingSignalName, f: string): string => `${STOPPING_SIGNAL_LABELS[sig]} · ${f}`;
   const rows = summary.groups.flatMap((g) =>
     g.stopping.flatMap((r) =>
       STOPPING_SIGNALS.flatMap((sig) => {
@@ -74,24 +74,32 @@ export function stoppingSpec(summary: BenchSummary): PlotSpec | null {
         if (!s || !Number.isFinite(s.mean)) return [];
         const b = band(s);
         const [min, max] = SIGNAL_RANGE[sig];
-        return [{ strategy: g.strategy, framework: g.framework, signal: sig, panel: panel(sig, g.framework), labeled: r.labeled, mean: b.mean, lo: Math.max(min, b.lo), hi: Math.min(max, b.hi) }];
+        return [{ strategy: g.strategy, framework: g.framework, signal: STOPPING_SIGNAL_LABELS[sig], labeled: r.labeled, mean: b.mean, lo: Math.max(min, b.lo), hi: Math.min(max, b.hi) }];
       }),
     ),
   );
   if (rows.length === 0) return null;
+  // Vega lays out only the cells that have data; one empty row per missing signal × framework cell
+  // keeps the grid complete (and so every panel under its signal and framework headers).
+  const signals = STOPPING_SIGNALS.filter((sig) => rows.some((r) => r.signal === STOPPING_SIGNAL_LABELS[sig]));
+  const placeholders = signals.flatMap((sig) => summary.frameworks.filter((f) => !rows.some((r) => r.signal === STOPPING_SIGNAL_LABELS[sig] && r.framework === f)).map((f) => ({ framework: f, signal: STOPPING_SIGNAL_LABELS[sig], labeled: null, mean: null, lo: null, hi: null })));
   return {
     name: 'stopping',
     title: 'Stopping signals against the number of labels (mean ± 95% CI over seeds, bands cut to each signal\'s range)',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       config: CONFIG,
-      data: { values: rows },
-      facet: { field: 'panel', type: 'nominal', title: null, sort: STOPPING_SIGNALS.flatMap((sig) => summary.frameworks.map((f) => panel(sig, f))) },
-      columns: Math.max(1, summary.frameworks.length),
+      data: { values: [...rows, ...placeholders] },
+      // A signal × framework grid: a signal without values under one framework leaves its cell
+      // empty instead of shifting the following panels.
+      facet: {
+        row: { field: 'signal', type: 'nominal', title: null, sort: STOPPING_SIGNALS.map((sig) => STOPPING_SIGNAL_LABELS[sig]), header: { labelFontWeight: 'bold', labelLimit: 0 } },
+        column: { field: 'framework', type: 'nominal', title: null, sort: [...summary.frameworks] },
+      },
       resolve: { scale: { y: 'independent' } },
       spec: {
         width: 240,
-        height: 140,
+        height: 180,
         encoding: { x: { field: 'labeled', type: 'quantitative', title: 'labeled images' }, color: strategyColor(summary) },
         layer: [
           { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false } }, y2: { field: 'hi' } } },

@@ -69,7 +69,7 @@ test('demo and run differ only where demo declares its own defaults', () => {
 
 test('round and select take their options from the definitions too', () => {
   const round = command('round');
-  assert.match(helpOf(round, option(round, '--query') as Option), /\(default: the project's\)$/);
+  assert.match(helpOf(round, option(round, '--query') as Option), /\(default: the project's: init --query, else the number of classes\)$/);
   assert.equal(option(round, '--strategy')?.defaultValue, undefined);
   const select = command('select');
   assert.equal(option(select, '--strategy')?.mandatory, true);
