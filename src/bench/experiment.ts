@@ -97,6 +97,7 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
     ...(o.studentModel ? { studentModel: o.studentModel } : {}),
     teacher: needTeacher ? o.teacher : null,
     fewShot: o.frameworks.includes('few-shot'),
+    zeroShot: o.frameworks.includes('zero-shot'),
     encode: o.encode,
   };
 }
