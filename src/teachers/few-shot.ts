@@ -114,7 +114,8 @@ async function backboneFeatures(classifier: EncoderSpec, imgs: FewShotImages, en
  * (`classMeanPrototypes` in src/teachers/clap.ts) with the constraint term dropped; uniform before the first refit.
  * @param classifier encoder of the image classifier (needs a `features` output).
  * @param classNames the dataset's classes, in label order (C = length).
- * @param encode options of the feature encoder (cache folder, threads, progress label).
+ * @param opts CLAP config, random source, and `encode`: options of the feature encoder (cache
+ *   folder, threads, progress label).
  * @throws UserError when the model has no `features` output, or from the encoder.
  */
 export async function labelsOnlyFewShotTeacher(classifier: EncoderSpec, classNames: readonly string[], imgs: FewShotImages, opts: FewShotOptions & { encode?: EncodeOptions }): Promise<ClapFewShotTeacher> {
