@@ -55,7 +55,7 @@ export { resolveQuerySize } from './options/query-size.ts';
 
 // results.json, summary.json and bench.json: one versioned zod schema; every reader and writer goes through it.
 export * from './loop/results-schema.ts';
-export { readBenchManifest, readResults, readSummary, resultsDocument, writeResults, writeSummary, type ResultsParts } from './loop/results.ts';
+export { activekdBuild, readBenchManifest, readResults, readSummary, resultsDocument, writeResults, writeSummary, type ActivekdBuild, type ResultsParts } from './loop/results.ts';
 
 // Selection strategies: registry, selection on plain matrices, kernels, matrix file readers.
 export {
@@ -93,17 +93,17 @@ export { assertFiniteMatrix, assertProbabilities, loadIds, loadLabels, loadMatri
 
 // Teachers.
 export type { FewShotFitRecord, FewShotTeacher, FewShotTiming, Teacher } from './teachers/teacher.ts';
-export { embeddedClassMapFor, LabelTransferTeacher, mapProbabilities, type ClassReduction, type LabelTransferArgs } from './teachers/label-transfer.ts';
+export { embeddedClassMapFor, findEmbeddedClassMap, LabelTransferTeacher, NoClassMapError, WITHOUT_CLASS_MAP_HINT, mapProbabilities, type ClassReduction, type LabelTransferArgs } from './teachers/label-transfer.ts';
 export { ClipTeacher, type ClipTeacherArgs } from './teachers/clip/teacher.ts';
 export { resolveClipFolder, type ClipFolder, type ClipFolderOptions, type ClipLayout } from './teachers/clip/files.ts';
 export type { TextClassifier } from './teachers/clip/classifier.ts';
 export { PrecomputedTeacher, readPrecomputed, type PrecomputedArgs, type PrecomputedFormat, type PrecomputedScores, type ScoreKind } from './teachers/precomputed.ts';
-export { clapLogits, DEFAULT_CLAP, ClapFewShotTeacher, fitClap, type ClapConfig, type ClapFitInput, type ClapFitRecord, type ClapLogitMode, type ClapModel, type ClapTiming, type ClapFewShotTeacherArgs } from './teachers/clap.ts';
+export { classMeanPrototypes, clapLogits, DEFAULT_CLAP, ClapFewShotTeacher, fitClap, type ClapConfig, type ClapFitInput, type ClapFitRecord, type ClapLogitMode, type ClapModel, type ClapTiming, type ClapFewShotTeacherArgs } from './teachers/clap.ts';
 export { customPromptSet, DATASET_PROMPTS, DEFAULT_PROMPTS, promptSetFor, type PromptSet, type TextEnsemble } from './teachers/prompts.ts';
 export { loadClassMap, readClassMap, readLabelsFile, resolveClassMap, type AmbiguousLabel, type ClassMap, type ClassMapSources, type ResolvedClassMap } from './teachers/class-map.ts';
-export { BUILTIN_TEACHER_KINDS, createFewShotTeacher, createTeacher, createTeacherRegistry, DEFAULT_TEACHER_SPEC, NO_TEACHER, parseTeacherSpec, TEACHERS, teacherSpecHelp, teacherSyntax, type TeacherRegistry, type TeacherSpec } from './teachers/registry.ts';
+export { BUILTIN_TEACHER_KINDS, createFewShotTeacher, createLabelsOnlyFewShotTeacher, createTeacher, createTeacherRegistry, DEFAULT_TEACHER_SPEC, NO_TEACHER, parseTeacherSpec, TEACHERS, teacherSpecHelp, teacherSyntax, type TeacherRegistry, type TeacherSpec } from './teachers/registry.ts';
 export type { FewShotContext, LabelTransferChoice, TeacherChoice, TeacherContext, TeacherKind } from './teachers/kind.ts';
-export { fewShotImagesOf, type FewShotImages } from './teachers/few-shot.ts';
+export { fewShotImagesOf, labelsOnlyFewShotTeacher, type FewShotImages, type FewShotOptions } from './teachers/few-shot.ts';
 export { writeTeacherProbs } from './teachers/precomputed-write.ts';
 
 // The DHO student.
@@ -150,7 +150,7 @@ export { exportContract, exportProject, type ExportContract } from './project/ex
 export { detectFormat, openDataset, type OpenDatasetOptions, type OpenedDataset } from './data/open.ts';
 export { BUILTIN_DATASET_FORMATS, createDatasetFormatTable, DATASET_FORMAT_TABLE, DATASET_FORMATS, FORMAT_HELP, type DatasetFormat, type DatasetFormatTable } from './data/formats.ts';
 export type { DatasetFormatEntry, DirEntry } from './data/format-entry.ts';
-export type { Dataset, SkippedFile, Split } from './data/dataset.ts';
+export type { DataSource, Dataset, SkippedFile, Split } from './data/dataset.ts';
 export type { ReadDataset, SplitLimit } from './data/common.ts';
 export { defaultCacheDir, encodeImages, type EncodeOptions, type EncodeResult, type SkippedImage } from './encoders/encode.ts';
 export type { EncoderSpec } from './encoders/spec.ts';

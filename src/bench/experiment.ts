@@ -10,7 +10,7 @@ import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
 import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData } from '../loop/prepare.ts';
-import { resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
+import { activekdBuild, resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
 import { FRAMEWORK_OPTION, INITIAL_SHOTS_OPTION, ROUNDS_OPTION, SEED_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
 import { queryShortfall, resolveQuerySize } from '../options/query-size.ts';
 import type { TeacherChoice } from '../teachers/kind.ts';
@@ -96,6 +96,7 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
     ...(o.studentModel ? { studentModel: o.studentModel } : {}),
     teacher: needTeacher ? o.teacher : null,
     fewShot: o.frameworks.includes('few-shot'),
+    zeroShot: o.frameworks.includes('zero-shot'),
     encode: o.encode,
   };
 }
@@ -124,7 +125,16 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
     o.log(`teacher ${teacher.id}: zero-shot test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
   }
   const manifest = {
-    data: { root: dataset.root, classNames: dataset.classNames, pool: prepared.train.ids.length, test: prepared.test?.ids.length ?? 0, skipped: prepared.skipped },
+    activekd: activekdBuild(),
+    data: {
+      root: dataset.root,
+      classNames: dataset.classNames,
+      pool: prepared.train.ids.length,
+      test: prepared.test?.ids.length ?? 0,
+      skipped: prepared.skipped,
+      ...(dataset.sources ? { sources: [...dataset.sources] } : {}),
+      ...(dataset.originalLabels ? { originalLabels: [...dataset.originalLabels] } : {}),
+    },
     student: { backbone: studentSpec.modelPath, backboneSha256: modelHash(studentSpec.modelPath), encoder: studentSpec, dho: o.dho },
     teacher: teacher ? { id: teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy } : null,
   };

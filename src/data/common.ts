@@ -5,11 +5,12 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { fileSha256 } from '../util/file-hash.ts';
 import { Rng } from '../util/rng.ts';
 import { nfc } from '../util/unicode.ts';
-import type { Dataset, SkippedFile, Split } from './dataset.ts';
+import type { DataSource, Dataset, SkippedFile, Split } from './dataset.ts';
 
 /** A dataset as returned by the readers: a {@link Dataset} plus the validation split when the format has one (SPEC.md §2.1: loaded, never used for decisions). */
 export interface ReadDataset extends Dataset {
@@ -329,4 +330,14 @@ export function displayName(name: Buffer): string {
     }
   }
   return out;
+}
+
+/**
+ * The {@link DataSource}s of files a reader read (sha256 of each), in the given order, duplicates
+ * dropped.
+ * @throws UserError when a file cannot be read.
+ */
+export async function dataSources(paths: readonly string[]): Promise<DataSource[]> {
+  const unique = [...new Set(paths.map((p) => resolve(p)))];
+  return Promise.all(unique.map(async (path) => ({ path, sha256: await fileSha256(path, 'dataset file') })));
 }

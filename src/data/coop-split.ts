@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { nfc, normalisationNote } from '../util/unicode.ts';
-import { checkListedFiles, findOnDisk, itemId, makeSplit, statOrNull, readTextFile, type FolderNames, type ListedFile, type ReadDataset } from './common.ts';
+import { checkListedFiles, dataSources, findOnDisk, itemId, makeSplit, statOrNull, readTextFile, type FolderNames, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
 import { onlyFile, type DatasetFormatEntry } from './format-entry.ts';
 import { parseJsonLocated, type LocatedJson } from './json-locate.ts';
@@ -205,6 +205,7 @@ export async function readCoopSplit(file: string, opts: CoopSplitOptions = {}): 
     ...(val && val.ids.length > 0 ? { val } : {}),
     skipped,
     ...(reindexed ? { originalLabels: trainLabels } : {}),
+    sources: await dataSources([abs]),
   };
 }
 

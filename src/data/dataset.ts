@@ -32,6 +32,18 @@ export interface Dataset {
    * reports it; results should record it.
    */
   readonly originalLabels?: readonly number[];
+  /**
+   * The files that define the dataset's items, labels or classes (split file, manifest, classes
+   * file, FGVC lists, IDX label files; not the images), with their sha256, as the reader and
+   * `openDataset` read them; recorded in results.json (issue 15 #23).
+   */
+  readonly sources?: readonly DataSource[];
+}
+
+/** A file a dataset was defined by, and the sha256 (hex) of its bytes. */
+export interface DataSource {
+  readonly path: string;
+  readonly sha256: string;
 }
 
 /** A file that a reader or encoder skipped, and why. */

@@ -6,7 +6,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { nfc, normalisationNote } from '../util/unicode.ts';
-import { checkListedFiles, itemId, makeSplit, readTextFile, splitLines, statOrNull, type ListedFile, type ReadDataset } from './common.ts';
+import { checkListedFiles, dataSources, itemId, makeSplit, readTextFile, splitLines, statOrNull, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
 import type { DatasetFormatEntry } from './format-entry.ts';
 
@@ -93,11 +93,13 @@ export async function readFgvc(source: string, opts: FgvcOptions = {}): Promise<
   const skipped: SkippedFile[] = [];
   const bad = new Set<string>();
   const onDisk = new Map<string, string>();
+  const listFiles: string[] = [];
   for (const name of ['train', 'val', 'test'] as const) {
     const f = join(dataDir, `images_variant_${name}.txt`);
     if (name !== 'train' && (await statOrNull(f)) === null) continue;
     const listed: ListedFile[] = [];
     raw[name] = await readSplitFile(f, dataDir, classIndex, listed);
+    listFiles.push(f);
     for (const p of await checkListedFiles(listed, f, opts.allowMissing ?? false, skipped, onDisk)) bad.add(p);
   }
   const build = (name: 'train' | 'val' | 'test'): Split | undefined => {
@@ -114,7 +116,7 @@ export async function readFgvc(source: string, opts: FgvcOptions = {}): Promise<
   if (train.ids.length === 0) throw new UserError(`${join(dataDir, 'images_variant_train.txt')}: no usable training images`);
   const test = build('test');
   const val = build('val');
-  return { root: dataDir, classNames, train, ...(test && test.ids.length > 0 ? { test } : {}), ...(val && val.ids.length > 0 ? { val } : {}), skipped };
+  return { root: dataDir, classNames, train, ...(test && test.ids.length > 0 ? { test } : {}), ...(val && val.ids.length > 0 ? { val } : {}), skipped, sources: await dataSources([join(dataDir, 'variants.txt'), ...listFiles]) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.ts';
-import { firstPerClass, limitFor, mapLimit, makeSplit, statOrNull, type ReadDataset, type SplitLimit } from './common.ts';
+import { dataSources, firstPerClass, limitFor, mapLimit, makeSplit, statOrNull, type ReadDataset, type SplitLimit } from './common.ts';
 import type { Split } from './dataset.ts';
 import type { DatasetFormatEntry } from './format-entry.ts';
 import { readClassesFile } from './image-folder.ts';
@@ -207,7 +207,7 @@ export async function readIdx(source: string, opts: IdxOptions = {}): Promise<Re
     );
   }
   const train = splits.train as Split;
-  return { root: dir, classNames, train, ...(splits.test ? { test: splits.test } : {}), skipped: [] };
+  return { root: dir, classNames, train, ...(splits.test ? { test: splits.test } : {}), skipped: [], sources: await dataSources(loaded.map((l) => l.pair.labels)) };
 }
 
 /**

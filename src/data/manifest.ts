@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { nfc, normalisationNote } from '../util/unicode.ts';
-import { byCodePoint, checkListedFiles, itemId, makeSplit, readTextFile, splitLines, type ListedFile, type ReadDataset } from './common.ts';
+import { byCodePoint, checkListedFiles, dataSources, itemId, makeSplit, readTextFile, splitLines, type ListedFile, type ReadDataset } from './common.ts';
 import type { SkippedFile, Split } from './dataset.ts';
 import { onlyFile, type DatasetFormatEntry, type DirEntry } from './format-entry.ts';
 import { readClassesFile } from './image-folder.ts';
@@ -190,7 +190,7 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
   if (train.ids.length === 0) throw new UserError(`${abs}: no training items (rows with split "train" or no split)`);
   const test = build('test');
   const val = build('val');
-  return { root: base, classNames, train, ...(test.ids.length > 0 ? { test } : {}), ...(val.ids.length > 0 ? { val } : {}), skipped };
+  return { root: base, classNames, train, ...(test.ids.length > 0 ? { test } : {}), ...(val.ids.length > 0 ? { val } : {}), skipped, sources: await dataSources([abs]) };
 }
 
 const MANIFEST_EXT: Readonly<Record<string, 'csv' | 'jsonl'>> = Object.freeze({ '.csv': 'csv', '.tsv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' });

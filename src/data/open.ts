@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
-import { checkLimit, limitDataset, statOrNull, type ReadDataset } from './common.ts';
+import { checkLimit, dataSources, limitDataset, statOrNull, type ReadDataset } from './common.ts';
 import { listEntries, type DatasetFormatEntry, type OpenDatasetOptions } from './format-entry.ts';
 import { DATASET_FORMAT_TABLE, formatHelpLines, type DatasetFormat, type DatasetFormatTable } from './formats.ts';
 
@@ -89,5 +89,6 @@ export async function openDataset(source: string, opts: OpenDatasetOptions = {},
   const { format, target } = await detectFormat(source, opts.format, table);
   const entry = lookup(format, table);
   const ds = await entry.read(target, opts);
-  return { ...(entry.appliesLimits ? ds : limitDataset(ds, opts.limitPerClass, opts.limit)), format, source: target };
+  const sources = [...(ds.sources ?? []), ...(opts.classesFile ? await dataSources([opts.classesFile]) : [])];
+  return { ...(entry.appliesLimits ? ds : limitDataset(ds, opts.limitPerClass, opts.limit)), format, source: target, ...(sources.length > 0 ? { sources } : {}) };
 }

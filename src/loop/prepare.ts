@@ -10,7 +10,8 @@ import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { fewShotImagesOf } from '../teachers/few-shot.ts';
 import type { LabelTransferChoice, TeacherChoice } from '../teachers/kind.ts';
 import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
-import { createFewShotTeacher, createTeacher } from '../teachers/registry.ts';
+import { NoClassMapError } from '../teachers/label-transfer.ts';
+import { createFewShotTeacher, createLabelsOnlyFewShotTeacher, createTeacher } from '../teachers/registry.ts';
 import type { FewShotTeacher, Teacher } from '../teachers/teacher.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -85,6 +86,14 @@ export interface ExperimentSetup {
   readonly teacher: (TeacherChoice & LabelTransferChoice) | null;
   /** Also build the CLAP few-shot teacher over the prepared pool (framework few-shot, SPEC §7.2). */
   readonly fewShot?: boolean;
+  /**
+   * Whether the zero-shot teacher's probabilities are required (framework zero-shot); default
+   * true. When false and the teacher cannot score the dataset's classes (label transfer with no
+   * class map covering them: `NoClassMapError`), `teacher` is null (no zero-shot probabilities, so
+   * no bias analysis) and the few-shot teacher, when {@link fewShot} asks for one, is built from
+   * the labeled set alone (issue 15 #16).
+   */
+  readonly zeroShot?: boolean;
   readonly encode: EncodeOptions;
 }
 
@@ -116,10 +125,28 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
   const C = dataset.classNames.length;
   if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
   const studentSpec = studentSpecFor(o.studentModel);
-  const teacher = o.teacher ? await createTeacher(o.teacher, dataset, o.encode) : null;
-  if (o.teacher && teacher === null) throw new UserError('--teacher none: this run needs a teacher (framework zero-shot or few-shot, or the bias-propagation analysis)');
+  let teacher: Teacher | null = null;
+  let labelsOnly = false;
+  if (o.teacher) {
+    try {
+      teacher = await createTeacher(o.teacher, dataset, o.encode);
+    } catch (e) {
+      // No class map covers the classes and no zero-shot scores are needed: framework few-shot gets a
+      // teacher learned from the labels; the bias analysis (which needs zero-shot scores) is skipped.
+      if (!(e instanceof NoClassMapError && o.zeroShot === false)) throw e;
+      labelsOnly = true;
+    }
+    if (teacher === null && !labelsOnly) {
+      throw new UserError('--teacher none: frameworks zero-shot and few-shot (and the bias-propagation analysis) need a teacher; to run without one, use --framework no-distill');
+    }
+  }
   const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
-  const fewShotTeacher = teacher && o.teacher && o.fewShot ? await createFewShotTeacher(teacher, o.teacher, fewShotImagesOf(prepared), o.encode) : null;
+  const fewShotTeacher =
+    o.teacher && o.fewShot
+      ? teacher
+        ? await createFewShotTeacher(teacher, o.teacher, fewShotImagesOf(prepared), o.encode)
+        : await createLabelsOnlyFewShotTeacher(o.teacher, dataset, fewShotImagesOf(prepared), o.encode)
+      : null;
   const teacherAccuracy = prepared.teacherTest && prepared.test ? accuracy(prepared.teacherTest, prepared.test.labels) : null;
   return { ...prepared, studentSpec, teacher, fewShotTeacher, teacherAccuracy };
 }

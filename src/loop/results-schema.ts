@@ -85,7 +85,14 @@ export const runDataSchema = z.object({
   /** Test split size (0: none). */
   test: count,
   skipped: z.array(skippedSchema),
+  /** The files that define the dataset (split file, manifest, classes file, label files) with their sha256; absent in older files. */
+  sources: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),
+  /** The source file's label number of each class, when the reader re-indexed them (e.g. a CoOp split with gaps); absent otherwise. */
+  originalLabels: z.array(int).optional(),
 });
+
+/** The activekd that wrote a file: package.json version and git commit (null outside a git checkout). */
+export const buildSchema = z.object({ version: z.string(), commit: z.string().nullable() });
 
 /**
  * The student's DhoConfig as the run used it (src/student/config.ts; recorded as given). `framework`
@@ -193,6 +200,8 @@ const fewShotTeacherSchema = z.object({ id: z.string(), config: record, fits: z.
 
 /** The body of results.json shared by every version (what a run records). */
 const resultsBody = {
+  /** The activekd that wrote the file; absent in files written before it was recorded. */
+  activekd: buildSchema.optional(),
   config: runConfigSchema,
   data: runDataSchema,
   student: runStudentSchema,
@@ -303,6 +312,7 @@ export const runGridEntrySchema = z.object({
 
 /** The shared part of a `run` grid (dataset, student without a framework, teacher) and its groups. */
 export const runGridSummarySchema = z.object({
+  activekd: buildSchema.optional(),
   data: runDataSchema,
   /** The student settings shared by the grid; each run's framework is in its group. */
   student: z.object({ backbone: z.string(), backboneSha256: z.string(), encoder: record, dho: record }),

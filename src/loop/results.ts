@@ -5,7 +5,11 @@
  * upgrade older versions in memory, and refuse foreign or newer files with one UserError naming the
  * file and what was expected.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { z } from 'zod';
+import { ASSETS } from '../assets.ts';
 import { predictionSettings, type DhoConfig } from '../student/config.ts';
 import { UserError } from '../util/errors.ts';
 import { readJsonFile, writeJsonAtomic } from '../util/json-file.ts';
@@ -100,6 +104,55 @@ function writeDocument<S extends z.ZodType>(path: string, schema: S, doc: z.inpu
 function parsed<S extends z.ZodType, T>(schema: S, raw: unknown, upgrade: (d: z.output<S>) => T): { ok: true; doc: T } | { ok: false; issues: z.core.$ZodIssue[] } {
   const r = schema.safeParse(raw);
   return r.success ? { ok: true, doc: upgrade(r.data) } : { ok: false, issues: r.error.issues };
+}
+
+// ---- build -------------------------------------------------------------------------------------
+
+/** What {@link activekdBuild} reports: the package version and the git commit. */
+export interface ActivekdBuild {
+  /** `version` of the package.json next to the sources. */
+  readonly version: string;
+  /** `git rev-parse HEAD` of the package root when that is a git checkout's top level, else null. */
+  readonly commit: string | null;
+}
+
+let build: ActivekdBuild | null = null;
+
+/**
+ * The activekd that is running (recorded in results.json and summary.json, issue 15 #23): its
+ * package.json version and git commit. Never throws: an unreadable package.json gives version
+ * `unknown`, no git or no checkout gives commit null. Memoised.
+ */
+export function activekdBuild(): ActivekdBuild {
+  if (build) return build;
+  const root = dirname(ASSETS.root);
+  let version = 'unknown';
+  try {
+    const v = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version;
+    if (typeof v === 'string') version = v;
+  } catch {
+    // keep `unknown`
+  }
+  let commit: string | null = null;
+  const git = (args: string[]): string | null => {
+    const r = spawnSync('git', args, { cwd: root, encoding: 'utf8', timeout: 5000 });
+    return r.status === 0 && typeof r.stdout === 'string' ? r.stdout.trim() : null;
+  };
+  const top = git(['rev-parse', '--show-toplevel']);
+  if (top !== null && realpathOrSelf(top) === realpathOrSelf(root)) {
+    const head = git(['rev-parse', 'HEAD']);
+    if (head !== null && /^[0-9a-f]{40,64}$/.test(head)) commit = head;
+  }
+  build = { version, commit };
+  return build;
+}
+
+function realpathOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 // ---- results.json ------------------------------------------------------------------------------

@@ -263,6 +263,48 @@ export function clapPenaltyWeights(zeroShotProbs: Matrix, labels: ArrayLike<numb
   return sum.map((s, c) => ((cnt[c] as number) > 0 ? s / (cnt[c] as number) : 0));
 }
 
+/**
+ * Prototypes of a linear head from the labeled set alone (no zero-shot prior; issue 15 #16): W_c =
+ * μ_c, the mean feature of the labeled items of class c, and b_c = −½‖μ_c‖², so that the head's
+ * logits f·μ_c − ½‖μ_c‖² = ½‖f‖² − ½‖f − μ_c‖² rank classes as the nearest class mean does. A class
+ * without labeled items gets W_c = 0, b_c = 0. Computed in float64.
+ * @param features N×E raw features.
+ * @param labeledRows rows of `features` that are labeled.
+ * @param labels their labels in 0..C−1.
+ * @param numClasses C.
+ * @returns `zeroShotRaw` E×C row-major (the prototypes, for {@link fitClap}) and `bias` (C values).
+ * @throws RangeError when a row or a label is out of range, or the lengths differ.
+ */
+export function classMeanPrototypes(features: Matrix, labeledRows: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): { zeroShotRaw: Matrix; bias: Float32Array } {
+  const { rows: N, cols: E, data } = features;
+  const C = numClasses;
+  if (labels.length !== labeledRows.length) throw new RangeError(`classMeanPrototypes: ${labeledRows.length} labeled rows but ${labels.length} labels`);
+  const sum = new Float64Array(C * E);
+  const cnt = new Float64Array(C);
+  for (let k = 0; k < labeledRows.length; k++) {
+    const r = labeledRows[k] as number;
+    const y = labels[k] as number;
+    if (!(Number.isInteger(r) && r >= 0 && r < N)) throw new RangeError(`classMeanPrototypes: labeled row ${r} outside 0..${N - 1}`);
+    if (!(Number.isInteger(y) && y >= 0 && y < C)) throw new RangeError(`classMeanPrototypes: label ${y} outside 0..${C - 1}`);
+    cnt[y] = (cnt[y] as number) + 1;
+    for (let d = 0; d < E; d++) sum[y * E + d] = (sum[y * E + d] as number) + (data[r * E + d] as number);
+  }
+  const W = new Float32Array(E * C);
+  const bias = new Float32Array(C);
+  for (let c = 0; c < C; c++) {
+    const n = cnt[c] as number;
+    if (n === 0) continue;
+    let n2 = 0;
+    for (let d = 0; d < E; d++) {
+      const m = (sum[c * E + d] as number) / n;
+      W[d * C + c] = m;
+      n2 += m * m;
+    }
+    bias[c] = -0.5 * n2;
+  }
+  return { zeroShotRaw: matrix(E, C, W), bias };
+}
+
 /** Inputs of {@link fitClap}. */
 export interface ClapFitInput {
   /** N×E teacher image features (CLIP image embeddings, or MobileNetV2 `features`); raw. */
@@ -463,6 +505,15 @@ export type ClapFitRecord = FewShotFitRecord;
 
 /** Arguments of {@link ClapFewShotTeacher}. */
 export interface ClapFewShotTeacherArgs extends Pick<ClapFitInput, 'zeroShotRaw' | 'zeroShot' | 'bias' | 'augmentedViews' | 'config'> {
+  /**
+   * Where each refit starts: `zero-shot` (default; P = W_raw, the teacher's zero-shot prototypes,
+   * SPEC §7.2) or `class-means` (no zero-shot teacher, e.g. label transfer on classes no class map
+   * covers; issue 15 #16): each refit starts from {@link classMeanPrototypes} of the labeled set
+   * (linear head, b = −½‖μ_c‖²), and the constraint term, whose weights need zero-shot
+   * probabilities, is dropped (λ = 0). `zeroShotRaw` then only gives the shape E×C (use zeros):
+   * before the first refit the teacher predicts uniform probabilities.
+   */
+  readonly prior?: 'zero-shot' | 'class-means';
   /** Id of the base (zero-shot) teacher, e.g. a CLIP or label-transfer teacher id. */
   readonly baseId: string;
   /** The base teacher's `describe()`, recorded in {@link ClapFewShotTeacher.describe}. */
@@ -489,7 +540,7 @@ export class ClapFewShotTeacher implements FewShotTeacher {
   private testCache: Matrix | null = null;
 
   constructor(private readonly args: ClapFewShotTeacherArgs) {
-    this.config = resolveClapConfig(args.config);
+    this.config = resolveClapConfig(args.prior === 'class-means' ? { ...args.config, logitMode: 'linear', constraintWeight: 0 } : args.config);
     const { poolFeatures: f, zeroShotRaw: w } = args;
     if (f.cols !== w.rows) throw new RangeError(`ClapFewShotTeacher: pool features have ${f.cols} columns, W_raw has ${w.rows} rows`);
     if (args.testFeatures && args.testFeatures.cols !== f.cols) throw new RangeError('ClapFewShotTeacher: test features and pool features differ in width');
@@ -535,13 +586,14 @@ export class ClapFewShotTeacher implements FewShotTeacher {
    */
   refit(labeledRows: ArrayLike<number>, labels: ArrayLike<number>): ClapFitRecord {
     const t0 = performance.now();
+    const fromLabels = this.args.prior === 'class-means' ? classMeanPrototypes(this.args.poolFeatures, labeledRows, labels, this.numClasses) : null;
     this.model = fitClap({
       features: this.args.poolFeatures,
       labeledRows,
       labels,
-      zeroShotRaw: this.args.zeroShotRaw,
-      ...(this.args.zeroShot ? { zeroShot: this.args.zeroShot } : {}),
-      ...(this.args.bias ? { bias: this.args.bias } : {}),
+      zeroShotRaw: fromLabels ? fromLabels.zeroShotRaw : this.args.zeroShotRaw,
+      ...(this.args.zeroShot && !fromLabels ? { zeroShot: this.args.zeroShot } : {}),
+      ...(fromLabels ? { bias: fromLabels.bias } : this.args.bias ? { bias: this.args.bias } : {}),
       ...(this.args.augmentedViews ? { augmentedViews: this.args.augmentedViews } : {}),
       config: this.config,
       rng: this.args.rng.fork(),
@@ -579,6 +631,7 @@ export class ClapFewShotTeacher implements FewShotTeacher {
   describe(): Record<string, unknown> {
     return {
       kind: 'clap',
+      prior: this.args.prior ?? 'zero-shot',
       base: this.args.baseDescription ?? { id: this.args.baseId },
       config: this.config,
       featureDim: this.args.poolFeatures.cols,

@@ -123,7 +123,11 @@ export function resolveClassMap(map: ClassMap, labels: readonly string[], classN
   const entries = new NfcMap(Object.entries(map));
   const missing = classNames.filter((c) => !entries.has(c));
   if (missing.length > 0) {
-    throw new UserError(`class map${where(sources.mapFile)} has no entry for target class(es) ${missing.map((c) => `"${c}"`).join(', ')}: pass --class-map FILE (JSON: class → ImageNet label names), use another teacher (--teacher clip:DIR or precomputed:FILE), or run without one (--framework no-distill; --teacher none for projects)`);
+    const file = sources.mapFile ? `to ${sources.mapFile}` : 'to the map';
+    throw new UserError(
+      `class map${where(sources.mapFile)} has no entry for target class(es) ${missing.map((c) => `"${c}"`).join(', ')}: add ${missing.length === 1 ? 'its entry' : 'their entries'} ${file} (class → ImageNet label names or output indices), ` +
+        'or leave the class map out and run --framework few-shot alone (a teacher learned from the labeled set only) or --framework no-distill (no teacher; for a labeling project: init --teacher none)',
+    );
   }
   const byName = new NfcMap<number[]>();
   labels.forEach((name, i) => {

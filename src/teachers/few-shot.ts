@@ -11,8 +11,10 @@
  */
 import type { Split } from '../data/dataset.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
-import type { Matrix } from '../linalg/matrix.ts';
+import type { EncoderSpec } from '../encoders/spec.ts';
+import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { UserError } from '../util/errors.ts';
+import { fileSha256 } from '../util/file-hash.ts';
 import type { Rng } from '../util/rng.ts';
 import { ClapFewShotTeacher, type ClapConfig } from './clap.ts';
 import type { ClipTeacher } from './clip/teacher.ts';
@@ -89,6 +91,49 @@ export async function clipFewShotTeacher(teacher: ClipTeacher, imgs: FewShotImag
   });
 }
 
+/** The `features` output of an image classifier on the pool, test and augmented images. */
+async function backboneFeatures(classifier: EncoderSpec, imgs: FewShotImages, encode: EncodeOptions): Promise<{ pool: Matrix; test: Matrix | undefined; views: Matrix | undefined }> {
+  checkViews(imgs);
+  const spec = { ...classifier, outputs: ['features'] };
+  const featuresOf = async (paths: readonly string[]): Promise<Matrix> => {
+    const r = await encodeImages(spec, paths, encode);
+    const f = r.outputs.features;
+    if (!f) throw new UserError(`few-shot teacher: model ${classifier.modelPath} has no "features" output`);
+    return f;
+  };
+  const pool = await featuresOf(imgs.pool);
+  const test = imgs.test ? await featuresOf(imgs.test.paths) : undefined;
+  const views = imgs.augmentedPool && imgs.augmentedPool.length > 0 ? stack(await Promise.all(imgs.augmentedPool.map((l) => featuresOf(l)))) : undefined;
+  return { pool, test, views };
+}
+
+/**
+ * CLAP from the labeled set alone, for classes no class map covers and no CLIP model (issue 15
+ * #16): a linear head on the image classifier's `features` output (default: the embedded
+ * MobileNetV2, 1280-d), each refit starting from the labeled class means
+ * (`classMeanPrototypes` in src/teachers/clap.ts) with the constraint term dropped; uniform before the first refit.
+ * @param classifier encoder of the image classifier (needs a `features` output).
+ * @param classNames the dataset's classes, in label order (C = length).
+ * @param opts CLAP config, random source, and `encode`: options of the feature encoder (cache
+ *   folder, threads, progress label).
+ * @throws UserError when the model has no `features` output, or from the encoder.
+ */
+export async function labelsOnlyFewShotTeacher(classifier: EncoderSpec, classNames: readonly string[], imgs: FewShotImages, opts: FewShotOptions & { encode?: EncodeOptions }): Promise<ClapFewShotTeacher> {
+  const { pool, test, views } = await backboneFeatures(classifier, imgs, opts.encode ?? {});
+  const modelSha = await fileSha256(classifier.modelPath, 'model file');
+  return new ClapFewShotTeacher({
+    baseId: `labeled-set:${classifier.name}@${modelSha.slice(0, 8)}`,
+    baseDescription: { kind: 'labeled-set', model: classifier.modelPath, modelSha256: modelSha, encoder: classifier.name, featureOutput: 'features', classes: classNames.length, init: 'labeled class means' },
+    poolFeatures: pool,
+    ...(test && imgs.test ? { testFeatures: test, testLabels: imgs.test.labels } : {}),
+    zeroShotRaw: matrix(pool.cols, classNames.length, new Float32Array(pool.cols * classNames.length)),
+    prior: 'class-means',
+    ...(views ? { augmentedViews: views } : {}),
+    config: { ...opts.config, logitMode: 'linear' },
+    rng: opts.rng,
+  });
+}
+
 /**
  * CLAP on the label-transfer teacher (linear head on MobileNetV2 features, prototypes from the
  * ImageNet classifier rows of each class's mapped outputs).
@@ -97,17 +142,7 @@ export async function clipFewShotTeacher(teacher: ClipTeacher, imgs: FewShotImag
  *   many features, or from the encoder.
  */
 export async function labelTransferFewShotTeacher(teacher: LabelTransferTeacher, imgs: FewShotImages, opts: FewShotOptions & { encode?: EncodeOptions }): Promise<ClapFewShotTeacher> {
-  checkViews(imgs);
-  const spec = { ...teacher.spec, outputs: ['features'] };
-  const featuresOf = async (paths: readonly string[]): Promise<Matrix> => {
-    const r = await encodeImages(spec, paths, opts.encode ?? {});
-    const f = r.outputs.features;
-    if (!f) throw new UserError(`label-transfer teacher: model ${teacher.spec.modelPath} has no "features" output`);
-    return f;
-  };
-  const pool = await featuresOf(imgs.pool);
-  const test = imgs.test ? await featuresOf(imgs.test.paths) : undefined;
-  const views = imgs.augmentedPool && imgs.augmentedPool.length > 0 ? stack(await Promise.all(imgs.augmentedPool.map((l) => featuresOf(l)))) : undefined;
+  const { pool, test, views } = await backboneFeatures(teacher.spec, imgs, opts.encode ?? {});
   const maxIdx = Math.max(...teacher.indices.map((l) => Math.max(...l)));
   const head = await readClassifierHead(teacher.spec.modelPath, { inFeatures: pool.cols });
   if (head.weight.rows <= maxIdx) throw new UserError(`label-transfer teacher: classifier head ${head.node} of ${teacher.spec.modelPath} has ${head.weight.rows} outputs, the class map needs index ${maxIdx}`);

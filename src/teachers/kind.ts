@@ -89,4 +89,11 @@ export interface TeacherKind {
    * @throws UserError from the feature computation; TypeError when `teacher` is not of this kind.
    */
   readonly fewShot?: (teacher: Teacher, context: FewShotContext) => Promise<FewShotTeacher>;
+  /**
+   * Builds a few-shot teacher from the labeled set alone, without the zero-shot teacher, for when
+   * {@link create} cannot score the dataset's classes (label transfer: no class map covers them;
+   * issue 15 #16); absent for kinds that cannot.
+   * @throws UserError from the feature computation.
+   */
+  readonly labelsOnlyFewShot?: (context: TeacherContext, fewShot: FewShotContext) => Promise<FewShotTeacher>;
 }

@@ -6,8 +6,6 @@
  *
  * p(c | x) ∝ (reduce_{k ∈ map(c)} p_ImageNet(k | x))^(1/τ),  reduce ∈ {max, sum}.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ASSETS } from '../assets.ts';
 import { mobilenetV2Spec } from '../encoders/embedded.ts';
@@ -16,6 +14,8 @@ import type { EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { softmaxRow } from '../linalg/softmax.ts';
 import { UserError } from '../util/errors.ts';
+import { fileSha256 } from '../util/file-hash.ts';
+import { NfcMap } from '../util/unicode.ts';
 import { loadClassMap, readClassMap, type AmbiguousLabel } from './class-map.ts';
 import type { Teacher } from './teacher.ts';
 
@@ -103,32 +103,64 @@ export interface LabelTransferArgs {
 const EMBEDDED_MAPS: readonly string[] = [ASSETS.cifar10ToImagenet, ASSETS.fashionMnistToImagenet];
 
 /**
- * The embedded class map for a dataset's classes: the CIFAR-10 map (`assets/maps/cifar10_to_imagenet.json`)
- * or the Fashion-MNIST map (`assets/maps/fashion_mnist_to_imagenet.json`), the first whose keys
- * include every class name; the CIFAR-10 map when none does (so that its missing-class error
- * names the classes and says how to pass `--class-map`).
- * @param classNames target class names (any order).
- * @returns absolute path of a map file under `assets/maps/`.
- * @throws UserError when an embedded map cannot be read (a broken checkout).
+ * What a run can do when no class map covers the dataset's classes, for error messages (issue 15
+ * #15): only what `run` accepts.
  */
-export async function embeddedClassMapFor(classNames: readonly string[]): Promise<string> {
-  for (const file of EMBEDDED_MAPS) {
-    const map = await readClassMap(file);
-    if (classNames.every((c) => Object.hasOwn(map, c))) return file;
+export const WITHOUT_CLASS_MAP_HINT =
+  'pass --class-map FILE (JSON: class → ImageNet label names or output indices, like assets/maps/cifar10_to_imagenet.json), ' +
+  'run --framework few-shot alone (its teacher is then learned from the labeled set only: a linear head on the MobileNetV2 features), ' +
+  'run --framework no-distill (no teacher), or use another teacher (--teacher clip:DIR or precomputed:FILE)';
+
+/**
+ * No class map covers the dataset's classes and none was passed: the label-transfer teacher has no
+ * zero-shot scores. Framework few-shot can still build its teacher from the labeled set alone
+ * (src/loop/prepare.ts).
+ */
+export class NoClassMapError extends UserError {
+  /** The dataset's class names, in label order. */
+  readonly classNames: readonly string[];
+  constructor(classNames: readonly string[], embedded: readonly { file: string; missing: readonly string[] }[]) {
+    const list = (xs: readonly string[], max = 12): string => `${xs.slice(0, max).map((c) => `"${c}"`).join(', ')}${xs.length > max ? `, … (${xs.length} in all)` : ''}`;
+    const maps = embedded.map((m) => `${basename(m.file)} lacks ${list(m.missing, 6)}`).join('; ');
+    super(`label-transfer teacher: no embedded class map covers these classes: ${list(classNames, 20)} (${maps}). To run on them, ${WITHOUT_CLASS_MAP_HINT}`);
+    this.name = 'NoClassMapError';
+    this.classNames = [...classNames];
   }
-  return EMBEDDED_MAPS[0] as string;
 }
 
-/** sha256 (hex) of a file, streamed. @throws UserError when it cannot be read. */
-async function fileSha256(path: string, what: string): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${what} ${path}: ${(e as Error).message}`);
+/**
+ * The embedded class map whose keys include every class name, in order: the CIFAR-10 map
+ * (`assets/maps/cifar10_to_imagenet.json`), then the Fashion-MNIST map
+ * (`assets/maps/fashion_mnist_to_imagenet.json`); null when none does.
+ * @param classNames target class names (any order).
+ * @throws UserError when an embedded map cannot be read (a broken checkout).
+ */
+export async function findEmbeddedClassMap(classNames: readonly string[]): Promise<string | null> {
+  for (const file of EMBEDDED_MAPS) {
+    const map = new NfcMap(Object.entries(await readClassMap(file)));
+    if (classNames.every((c) => map.has(c))) return file;
   }
-  return hash.digest('hex');
+  return null;
+}
+
+/**
+ * The embedded class map for a dataset's classes (see {@link findEmbeddedClassMap}).
+ * @param classNames target class names (any order).
+ * @returns absolute path of a map file under `assets/maps/`.
+ * @throws NoClassMapError (a UserError) when no embedded map covers every class: the message
+ *   lists the classes, what each embedded map lacks, and what works instead
+ *   ({@link WITHOUT_CLASS_MAP_HINT}). UserError when an embedded map cannot be read.
+ */
+export async function embeddedClassMapFor(classNames: readonly string[]): Promise<string> {
+  const found = await findEmbeddedClassMap(classNames);
+  if (found !== null) return found;
+  const embedded = await Promise.all(
+    EMBEDDED_MAPS.map(async (file) => {
+      const map = new NfcMap(Object.entries(await readClassMap(file)));
+      return { file, missing: classNames.filter((c) => !map.has(c)) };
+    }),
+  );
+  throw new NoClassMapError(classNames, embedded);
 }
 
 /**

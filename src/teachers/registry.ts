@@ -145,3 +145,25 @@ export async function createFewShotTeacher(teacher: Teacher, choice: TeacherChoi
   }
   return fewShot(teacher, { images, ...(choice.clap ? { config: choice.clap } : {}), rng: new Rng(0), encode: { ...encode, progressLabel: 'teacher features' } });
 }
+
+/**
+ * Builds a few-shot teacher from the labeled set alone (no zero-shot teacher; issue 15 #16), e.g.
+ * CLAP's linear head on the MobileNetV2 features of a dataset no class map covers, starting each
+ * refit from the labeled class means.
+ * @param choice the teacher choice (`spec` picks the kind; `clap` holds the CLAP hyper-parameters).
+ * @param dataset the dataset (its class names give C).
+ * @param images pool image paths (row i ↔ pool[i]) and, optionally, test paths and labels.
+ * @param encode image-encoder options (the progress label becomes `teacher features`).
+ * @throws UserError when the kind cannot build one (the message names the kinds that can), and
+ *   from the feature computation.
+ */
+export async function createLabelsOnlyFewShotTeacher(choice: TeacherChoice & LabelTransferChoice, dataset: Dataset, images: FewShotImages, encode: EncodeOptions, registry: TeacherRegistry = TEACHERS): Promise<FewShotTeacher> {
+  const spec = parseTeacherSpec(choice.spec ?? DEFAULT_TEACHER_SPEC, registry);
+  const build = spec?.kind.labelsOnlyFewShot;
+  if (build === undefined) {
+    const capable = registry.kinds.filter((k) => k.labelsOnlyFewShot !== undefined).map(teacherSyntax);
+    throw new UserError(`a few-shot teacher without a zero-shot teacher needs ${capable.length > 0 ? orList(capable) : 'a kind that can learn from labels alone (none is registered)'}, not --teacher ${choice.spec ?? DEFAULT_TEACHER_SPEC}`);
+  }
+  const teacherEncode = { ...encode, progressLabel: 'teacher features' };
+  return build({ dataset, options: choice, encode: teacherEncode }, { images, ...(choice.clap ? { config: choice.clap } : {}), rng: new Rng(0), encode: teacherEncode });
+}

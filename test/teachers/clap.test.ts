@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
-import { clapLossAndGrad, clapPenaltyWeights, clapSteps, DEFAULT_CLAP, fitClap, ClapFewShotTeacher, zeroShotClap, type ClapLogitMode } from '../../src/teachers/clap.ts';
+import { classMeanPrototypes, clapLossAndGrad, clapPenaltyWeights, clapSteps, DEFAULT_CLAP, fitClap, ClapFewShotTeacher, zeroShotClap, type ClapLogitMode } from '../../src/teachers/clap.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { lrMultiplier } from '../../src/linalg/schedule.ts';
 
@@ -223,4 +223,43 @@ test('ClapFewShotTeacher: zero-shot before the first refit, then refit records w
   // the bias enters the linear head: class 2 dominates before any fit
   assert.ok(acc(lin.probs(), Int32Array.from({ length: 30 }, () => 2)) > 0.9);
   assert.equal(lin.testProbs(), null);
+});
+
+test('classMeanPrototypes: W_c = labeled class mean, b_c = −½‖μ_c‖²; 0 for a class without labels (issue 15 #16)', () => {
+  // E = 2, N = 4; class 0: rows 0, 2 → mean (2, 1); class 1: row 1 → (0, 3); class 2: no labels.
+  const f = matrix(4, 2, Float32Array.from([1, 0, 0, 3, 3, 2, 9, 9]));
+  const { zeroShotRaw: W, bias } = classMeanPrototypes(f, [0, 1, 2], [0, 1, 0], 3);
+  assert.equal(W.rows, 2);
+  assert.equal(W.cols, 3);
+  assert.deepEqual(Array.from(W.data), [2, 0, 0, 1, 3, 0]); // E×C row-major
+  assert.deepEqual(Array.from(bias), [-2.5, -4.5, 0]);
+  // the head ranks classes as the nearest class mean: (0, 2.5) is nearer (0, 3) than (2, 1)
+  const z = [0, 1].map((c) => 0 * (W.data[c] as number) + 2.5 * (W.data[3 + c] as number) + (bias[c] as number));
+  assert.ok((z[1] as number) > (z[0] as number));
+  assert.throws(() => classMeanPrototypes(f, [0, 4], [0, 1], 3), RangeError);
+  assert.throws(() => classMeanPrototypes(f, [0], [3], 3), RangeError);
+});
+
+test('ClapFewShotTeacher, prior class-means: uniform before the first refit, no constraint term, learns from labels alone (issue 15 #16)', () => {
+  // 3 well-separated classes in E = 4, labels only (zeroShotRaw = zeros, shape only)
+  const rng = new Rng(3);
+  const n = 30;
+  const f = new Float32Array(n * 4);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let d = 0; d < 4; d++) f[i * 4 + d] = (d === y[i] ? 2 : 0) + rng.uniform(0, 0.8);
+  }
+  const feats = matrix(n, 4, f);
+  const t = new ClapFewShotTeacher({ baseId: 'toy', poolFeatures: feats, testFeatures: feats, testLabels: y, zeroShotRaw: matrix(4, 3, new Float32Array(12)), prior: 'class-means', config: { passes: 20, constraintWeight: 5, logitMode: 'cosine' }, rng: new Rng(1) });
+  assert.equal(t.config.constraintWeight, 0);
+  assert.equal(t.config.logitMode, 'linear');
+  assert.ok(Array.from(t.probs().data).every((p) => Math.abs(p - 1 / 3) < 1e-6), 'uniform before the first refit');
+  const rec = t.refit([0, 1, 2], [0, 1, 2]);
+  assert.ok((rec.testAccuracy as number) > 0.9, `accuracy ${rec.testAccuracy}`);
+  assert.equal(t.describe().prior, 'class-means');
+  // the default prior keeps CLAP as it was
+  const z = new ClapFewShotTeacher({ baseId: 'toy', poolFeatures: feats, zeroShotRaw: matrix(4, 3, new Float32Array(12)), config: { passes: 20 }, rng: new Rng(1) });
+  assert.equal(z.config.constraintWeight, 1);
+  assert.equal(z.describe().prior, 'zero-shot');
 });

@@ -82,3 +82,20 @@ test('Unicode: class names and ImageNet label names match whichever way their ac
   assert.deepEqual(classMapIndices({ [nfc]: [2] }, labels, [nfd]), [[2]]);
   throwsUser(() => validateClassMap({ [nfc]: [1], [nfd]: [2] }, '/x/map.json'), 'two entries', 'only by Unicode normalisation', '/x/map.json');
 });
+
+test('a passed class map that lacks classes says to add them to that file, not to pass --class-map again (issue 15 #15)', () => {
+  const src = { mapFile: '/x/map.json', labelsFile: '/x/labels.txt' };
+  assert.throws(
+    () => classMapIndices({ cat: ['tabby cat'] }, LABELS, ['cat', 'dog'], src),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(e.message, /"dog"/);
+      assert.match(e.message, /add its entry to \/x\/map\.json/);
+      assert.doesNotMatch(e.message, /pass --class-map/);
+      assert.doesNotMatch(e.message, /(?<!init )--teacher none/, 'run refuses --teacher none: only offered for init');
+      assert.match(e.message, /--framework few-shot/);
+      assert.match(e.message, /--framework no-distill/);
+      return true;
+    },
+  );
+});

@@ -178,3 +178,15 @@ test('buildTextClassifier / cosineLogits: hand-computed values', () => {
   close(normalizeColumns(matrix(2, 2, Float32Array.from([3, 0, 4, 0]))).data, [0.6, 0, 0.8, 0], 1e-7);
   assert.throws(() => buildTextClassifier(emb, 3, 'mean-raw'), RangeError);
 });
+
+test('CLIP teacher: prompts cut at the 77-token context are recorded by describe() (issue 15 #14)', async () => {
+  const { fx } = await setup();
+  const long = Array.from({ length: 90 }, () => 'cat').join('_');
+  const teacher = await ClipTeacher.create({ dir: fx.dir, classNames: ['dog', long], dataset: 'my_pets', encode: { cacheDir: null, threads: 1 } });
+  const d = teacher.describe() as { truncatedPrompts: { prompt: string; tokens: number; keptTokens: number }[] };
+  const full = refTokenize(fx, `a photo of a ${long.replaceAll('_', ' ')}.`).length;
+  assert.ok(full > 77, `fixture prompt has ${full} tokens`);
+  assert.deepEqual(d.truncatedPrompts, [{ prompt: `a photo of a ${long.replaceAll('_', ' ')}.`, tokens: full, keptTokens: 77 }]);
+  const short = await ClipTeacher.create({ dir: fx.dir, classNames: CLASSES, dataset: 'my_pets', encode: { cacheDir: null, threads: 1 } });
+  assert.deepEqual(short.describe().truncatedPrompts, []);
+});

@@ -7,7 +7,7 @@ import { accuracy } from '../../src/linalg/accuracy.ts';
 import { matrix, takeRows } from '../../src/linalg/matrix.ts';
 import { FASHION_MNIST_CLASSES } from '../../src/data/idx.ts';
 import { loadClassMap, readLabelsFile } from '../../src/teachers/class-map.ts';
-import { embeddedClassMapFor, LabelTransferTeacher, mapProbabilities } from '../../src/teachers/label-transfer.ts';
+import { embeddedClassMapFor, findEmbeddedClassMap, LabelTransferTeacher, mapProbabilities, NoClassMapError } from '../../src/teachers/label-transfer.ts';
 import { UserError } from '../../src/util/errors.ts';
 
 function close(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-6): void {
@@ -66,7 +66,7 @@ test('mapProbabilities: argument checks', () => {
 
 test('LabelTransferTeacher.create validates its arguments', async () => {
   const isUser = (...frag: string[]) => (e: unknown) => e instanceof UserError && frag.every((f) => e.message.includes(f));
-  await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat', 'unicorn'] }), isUser('"unicorn"', ASSETS.cifar10ToImagenet));
+  await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat', 'unicorn'] }), isUser('"unicorn"', 'no embedded class map covers'));
   await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat'], temperature: 0 }), isUser('temperature'));
   await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat'], reduce: 'mean' as 'max' }), isUser('reduction'));
   await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat'], mapFile: '/nonexistent/map.json' }), isUser('/nonexistent/map.json'));
@@ -78,9 +78,24 @@ test('embeddedClassMapFor picks the embedded map whose keys cover the classes', 
   assert.equal(await embeddedClassMapFor(['truck', 'cat']), ASSETS.cifar10ToImagenet);
   assert.equal(await embeddedClassMapFor(FASHION_MNIST_CLASSES), ASSETS.fashionMnistToImagenet);
   assert.equal(await embeddedClassMapFor(['Bag', 'Ankle boot']), ASSETS.fashionMnistToImagenet);
-  // neither covers a mix: the CIFAR-10 map, whose error then names the missing classes
-  assert.equal(await embeddedClassMapFor(['cat', 'Bag']), ASSETS.cifar10ToImagenet);
-  await assert.rejects(LabelTransferTeacher.create({ classNames: ['cat', 'Bag'] }), (e: unknown) => e instanceof UserError && e.message.includes('"Bag"') && !e.message.includes('"cat"'));
+  assert.equal(await findEmbeddedClassMap(['cat', 'Bag']), null);
+});
+
+test('no embedded map covers the classes: one message that says so and offers only what run accepts (issue 15 #15)', async () => {
+  const textures = ['banded', 'blotchy', 'braided', 'bubbly', 'bumpy', 'chequered', 'cobwebbed', 'cracked', 'crosshatched', 'crystalline'];
+  for (const attempt of [embeddedClassMapFor(textures), LabelTransferTeacher.create({ classNames: textures }), embeddedClassMapFor(['cat', 'Bag'])]) {
+    await assert.rejects(attempt, (e: unknown) => {
+      assert.ok(e instanceof NoClassMapError && e instanceof UserError, String(e));
+      assert.match(e.message, /no embedded class map covers these classes/);
+      assert.doesNotMatch(e.message, /class map \(.*cifar10_to_imagenet\.json\) has no entry/, 'no map was passed: the CIFAR-10 map is not blamed');
+      assert.doesNotMatch(e.message, /--teacher none/, 'run refuses --teacher none');
+      for (const s of ['--class-map FILE', '--framework few-shot', '--framework no-distill']) assert.ok(e.message.includes(s), `${s} in: ${e.message}`);
+      return true;
+    });
+  }
+  await assert.rejects(embeddedClassMapFor(textures), (e: unknown) => e instanceof NoClassMapError && textures.every((c) => e.message.includes(`"${c}"`)));
+  // the mix: what each embedded map lacks
+  await assert.rejects(embeddedClassMapFor(['cat', 'Bag']), (e: unknown) => e instanceof UserError && /cifar10_to_imagenet\.json lacks "Bag"/.test(e.message) && /fashion_mnist_to_imagenet\.json lacks "cat"/.test(e.message));
 });
 
 test('the embedded Fashion-MNIST map resolves every class to distinct ImageNet labels', async () => {

@@ -21,7 +21,7 @@ import { classPrompts, cleanClassName, promptSetFor, type PromptSet } from '../p
 import type { Teacher } from '../teacher.ts';
 import { buildTextClassifier, CLIP_LOGIT_SCALE, cosineLogits, type TextClassifier } from './classifier.ts';
 import { clipPreprocessSpec, readJsonObject, resolveClipFolder, type ClipFolder, type ClipFolderOptions } from './files.ts';
-import { ClipTextEncoder } from './text.ts';
+import { ClipTextEncoder, type TruncatedPrompt } from './text.ts';
 
 /** Arguments of {@link ClipTeacher.create}. */
 export interface ClipTeacherArgs {
@@ -55,6 +55,8 @@ export class ClipTeacher implements Teacher {
   /** Images the encoder could not decode in the last image call (their rows are uniform / zero). */
   lastSkipped: SkippedImage[] = [];
   private classifier: Promise<TextClassifier> | null = null;
+  /** Prompts cut to the text model's context length (memoised by {@link describe}). */
+  private truncated: TruncatedPrompt[] | null = null;
 
   private constructor(
     readonly folder: ClipFolder,
@@ -117,7 +119,10 @@ export class ClipTeacher implements Teacher {
     return new ClipTeacher(folder, pre.spec, args.classNames, promptSet, args.dataset, logitScale, text, hashes, notes, args.encode ?? {});
   }
 
-  /** Configuration (model files and hashes, preprocessing, prompts, class names), for run records. */
+  /**
+   * Configuration (model files and hashes, preprocessing, prompts, class names, and the prompts
+   * cut to the text model's context length under `truncatedPrompts`), for run records.
+   */
   describe(): Record<string, unknown> {
     return {
       kind: 'clip',
@@ -138,6 +143,7 @@ export class ClipTeacher implements Teacher {
       classNames: this.classNames,
       cleanedClassNames: this.classNames.map(cleanClassName),
       prompts: this.prompts,
+      truncatedPrompts: (this.truncated ??= this.text.truncatedPrompts(this.prompts.flat())),
       ...(this.notes.length > 0 ? { notes: this.notes } : {}),
     };
   }

@@ -10,6 +10,16 @@ import { matrix, type Matrix } from '../../linalg/matrix.ts';
 import { UserError } from '../../util/errors.ts';
 import { readJsonObject } from './files.ts';
 
+/** A prompt cut to the text model's context length (recorded in results.json, issue 15 #14). */
+export interface TruncatedPrompt {
+  /** The prompt as written. */
+  readonly prompt: string;
+  /** Its token count with the special tokens (start and end of text). */
+  readonly tokens: number;
+  /** Tokens kept: the first keptTokens − 1 and the end-of-text token. */
+  readonly keptTokens: number;
+}
+
 /** Prompts longer than this (CLIP's context length) are truncated when the config gives no limit. */
 export const CLIP_CONTEXT_LENGTH = 77;
 
@@ -104,6 +114,20 @@ export class ClipTextEncoder {
     let ids = enc.ids;
     if (ids.length > this.maxLength) ids = [...ids.slice(0, this.maxLength - 1), ids[ids.length - 1] as number];
     return ids;
+  }
+
+  /**
+   * The prompts {@link tokenize} cuts (longer than {@link maxLength} tokens with the special
+   * tokens, e.g. CLIP's 77), with their full token count, in input order; empty when none is cut.
+   * @throws UserError as {@link tokenize}.
+   */
+  truncatedPrompts(prompts: readonly string[]): TruncatedPrompt[] {
+    const out: TruncatedPrompt[] = [];
+    for (const prompt of prompts) {
+      const tokens = this.tokenizer.encode(prompt).ids.length;
+      if (tokens > this.maxLength) out.push({ prompt, tokens, keptTokens: this.maxLength });
+    }
+    return out;
   }
 
   /**
