@@ -73,7 +73,7 @@ export {
 } from './strategies/registry.ts';
 export { EmptyPoolError, type Selection, type SelectionContext, type Strategy, type StrategyInput } from './strategies/types.ts';
 export type { StudentPredictions } from './student/predictions.ts';
-export type { PCoreSetOptions, PCoreSetReverseOptions, ProbabilitySpace } from './strategies/pcoreset.ts';
+export type { EmptyStart, PCoreSetOptions, PCoreSetReverseOptions, ProbabilitySpace } from './strategies/pcoreset.ts';
 export type { RandomOptions } from './strategies/random.ts';
 export type { EntropyOptions } from './strategies/entropy.ts';
 export type { MarginOptions } from './strategies/margin.ts';
