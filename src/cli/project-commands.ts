@@ -3,7 +3,7 @@
  * `export`. Argument parsing only; the work is in src/project/ and src/server/.
  */
 import { Command } from 'commander';
-import { BUDGET_OPTION, CACHE_DIR_OPTION, HIDDEN_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
+import { BUDGET_OPTION, CACHE_DIR_OPTION, ENCODER_BATCH_SIZE_OPTION, HIDDEN_OPTION, PREDICT_CHUNK_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
 import { exportProject } from '../project/export.ts';
 import { importLabels, unlabeledSummary } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
@@ -46,14 +46,17 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .addOption(cliOption(SEED_OPTION, { description: 'project seed' }))
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
     .addOption(cliOption(CACHE_DIR_OPTION, { defaultText: '<project>/cache' }))
-    .action(async (project: string, o: { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string }) => {
+    .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
+    .addOption(cliOption(PREDICT_CHUNK_OPTION, { description: "rows per student prediction call in this project's rounds (bounds its memory; results do not change)" }))
+    .action(async (project: string, o: { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string; encoderBatchSize: number; predictChunk: number }) => {
       const r = await initProject(project, {
         images: o.images,
         classesFile: o.classes,
         ...(o.test ? { testDir: o.test } : {}),
         teacher: o.teacher,
         ...(o.classMap ? { classMap: o.classMap } : {}),
-        dho: { head: o.studentHead, hidden: o.hidden, stepsPerLabeledBatch: o.stepsPerBatch },
+        dho: { head: o.studentHead, hidden: o.hidden, stepsPerLabeledBatch: o.stepsPerBatch, predictChunk: o.predictChunk },
+        encoderBatchSize: o.encoderBatchSize,
         ...(o.query ? { querySize: o.query } : {}),
         budget: o.budget ?? null,
         strategy: o.strategy,
@@ -71,8 +74,10 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .addOption(cliOption(STRATEGY_OPTION, { default: undefined, defaultText: "the project's" }))
     .addOption(cliOption(QUERY_OPTION, { description: 'images to select', defaultText: `the project's: init --query, else the ${QUERY_OPTION.defaultText ?? 'none'}` }))
     .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
-    .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean }) => {
-      const r = await runProjectRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, log });
+    .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION, { description: 'images per encoder inference call (only images not in the feature cache are encoded)' }))
+    .addOption(cliOption(PREDICT_CHUNK_OPTION, { default: undefined, defaultText: "the project's (init --predict-chunk)" }))
+    .action(async (project: string, o: { strategy?: string; query?: number; skipUnlabeled: boolean; encoderBatchSize: number; predictChunk?: number }) => {
+      const r = await runProjectRound(project, { ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.query ? { query: o.query } : {}), skipUnlabeled: o.skipUnlabeled, encoderBatchSize: o.encoderBatchSize, ...(o.predictChunk ? { predictChunk: o.predictChunk } : {}), log });
       log(`round ${r.round.round}: ${r.selection.length} image(s) to label${r.reused ? ' (already journaled; exports re-written)' : ''}`);
       log(`  CSV: ${r.csv}`);
       log(`  Label Studio tasks: ${r.tasks}`);

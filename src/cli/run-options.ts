@@ -4,6 +4,7 @@ import {
   CACHE_DIR_OPTION,
   CE_WEIGHT_OPTION,
   ENCODER_BATCH_SIZE_OPTION,
+  PREDICT_CHUNK_OPTION,
   FRAMEWORK_OPTION,
   HIDDEN_OPTION,
   INITIAL_SHOTS_OPTION,
@@ -86,7 +87,8 @@ function addAllRunOptions(cmd: Command, defaults: RunDefaults): Command {
     .addOption(cliOption(CACHE_DIR_OPTION))
     .option('--no-cache', 'do not read or write the feature cache')
     .addOption(cliOption(THREADS_OPTION))
-    .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION));
+    .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
+    .addOption(cliOption(PREDICT_CHUNK_OPTION));
 }
 
 /** Raw commander values of {@link addRunOptions} (parsed by the option definitions). */
@@ -122,11 +124,12 @@ export interface RawRunOptions extends RawDatasetOptions {
   cache: boolean;
   threads?: number;
   encoderBatchSize: number;
+  predictChunk: number;
 }
 
 /** Turns parsed options into {@link ExperimentOptions}. */
 export function toExperimentOptions(raw: RawRunOptions, data: string, out: string, log: (s: string) => void): ExperimentOptions {
-  const dho: DhoConfig = { ...DEFAULT_DHO, head: raw.studentHead, hidden: raw.hidden, stepsPerLabeledBatch: raw.stepsPerBatch, temperature: raw.temperature, ceWeight: raw.ceWeight, standardize: raw.standardize };
+  const dho: DhoConfig = { ...DEFAULT_DHO, head: raw.studentHead, hidden: raw.hidden, stepsPerLabeledBatch: raw.stepsPerBatch, temperature: raw.temperature, ceWeight: raw.ceWeight, standardize: raw.standardize, predictChunk: raw.predictChunk };
   return {
     data,
     ...(raw.classes ? { classesFile: raw.classes } : {}),

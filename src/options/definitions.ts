@@ -118,6 +118,9 @@ export const THREADS_OPTION = integerOption({ flags: '--threads <n>', descriptio
 /** `--encoder-batch-size`: images per encoder inference call. */
 export const ENCODER_BATCH_SIZE_OPTION = integerOption({ flags: '--encoder-batch-size <n>', description: 'images per encoder inference call', min: 1, default: 32 });
 
+/** `--predict-chunk`: pool rows per student prediction call; bounds the memory of one call, not the results. */
+export const PREDICT_CHUNK_OPTION = integerOption({ flags: '--predict-chunk <n>', description: 'rows per student prediction call (bounds its memory; results do not change)', min: 1, default: 8192 });
+
 /** Every definition above, by key of this module (for tests and documentation). */
 export const OPTIONS = {
   framework: FRAMEWORK_OPTION,
@@ -139,4 +142,5 @@ export const OPTIONS = {
   cacheDir: CACHE_DIR_OPTION,
   threads: THREADS_OPTION,
   encoderBatchSize: ENCODER_BATCH_SIZE_OPTION,
+  predictChunk: PREDICT_CHUNK_OPTION,
 } as const;

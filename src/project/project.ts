@@ -69,6 +69,8 @@ export interface InitProjectOptions {
   strategy?: string;
   /** Student backbone ONNX (default: embedded MobileNetV1). */
   studentModel?: string;
+  /** Images per encoder call while encoding the project (default 32). */
+  encoderBatchSize?: number;
   /** Feature cache root (default `<project>/cache`). */
   cacheDir?: string;
   log?: (line: string) => void;
@@ -183,7 +185,7 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     dataset,
     studentModel: cfg.studentModel,
     teacher: teacherSpec === 'none' ? null : { spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) },
-    encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features' },
+    encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features', ...(o.encoderBatchSize ? { batchSize: o.encoderBatchSize } : {}) },
   });
   const teacher = prepared.teacher;
   const reasons = new Map(prepared.skipped.map((s) => [s.path, s.reason]));
@@ -246,18 +248,24 @@ interface RoundInputs {
   labeledHash: string;
 }
 
-async function loadRoundInputs(store: ProjectStore): Promise<RoundInputs> {
+/** What a round may override for this run only (never results: batch sizes bound memory and time). */
+interface RunSettings {
+  encoderBatchSize?: number;
+  predictChunk?: number;
+}
+
+async function loadRoundInputs(store: ProjectStore, run: RunSettings = {}): Promise<RoundInputs> {
   const cfg = store.config();
   const classNames = store.classNames();
   const C = classNames.length;
   const pool = store.items('pool').filter((it) => it.skipped === null);
-  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir });
+  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, ...(run.encoderBatchSize ? { batchSize: run.encoderBatchSize } : {}) });
   const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
   const teacher = cfg.teacher === 'none' ? null : { rows: pool.length, cols: C, data: store.teacherProbs(pool.map((it) => it.pk), C) };
   const rowOf = new Map(pool.map((it, i) => [it.pk, i]));
   const labels = store.labels().filter((l) => rowOf.has(l.itemPk));
   const pairs = labels.map((l) => ({ row: rowOf.get(l.itemPk) as number, c: l.classIdx })).sort((a, b) => a.row - b.row);
-  const dho = dhoConfig({ ...(cfg.dho as Partial<DhoConfig>), framework: cfg.teacher === 'none' ? 'no-distill' : 'zero-shot' });
+  const dho = dhoConfig({ ...(cfg.dho as Partial<DhoConfig>), ...(run.predictChunk ? { predictChunk: run.predictChunk } : {}), framework: cfg.teacher === 'none' ? 'no-distill' : 'zero-shot' });
   return { cfg, classNames, dho, pool, features, teacher, labeledRows: pairs.map((p) => p.row), labeledClasses: pairs.map((p) => p.c), labeledHash: labeledSetHash(labels) };
 }
 
@@ -361,6 +369,10 @@ export interface ProjectRoundOptions {
   query?: number;
   /** Start a new round even though the latest batch still has unlabeled items. */
   skipUnlabeled?: boolean;
+  /** Images per encoder call for images not in the feature cache (default 32). */
+  encoderBatchSize?: number;
+  /** Rows per student prediction call (default: the project's, 8192); bounds memory, not results. */
+  predictChunk?: number;
   log?: (line: string) => void;
 }
 
@@ -418,7 +430,7 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
       }
     }
     const r = latest ? latest.round + 1 : 0;
-    const inp = await loadRoundInputs(store);
+    const inp = await loadRoundInputs(store, o);
     const { cfg } = inp;
     const n = inp.pool.length;
     const L = inp.labeledRows.length;
@@ -436,7 +448,7 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
     const rdir = roundDir(projectDir, r);
     mkdirSync(rdir, { recursive: true });
     if (!coldStart) log(`round ${r}: training the student on ${L} labeled + ${n - L} unlabeled images`);
-    const test = coldStart ? undefined : await testSplit(store, cfg);
+    const test = coldStart ? undefined : await testSplit(store, cfg, o.encoderBatchSize);
     const out = await projectRound(inp, new Rng(seed), { strategy, querySize: q, train: !coldStart, ...(test ? { test } : {}) });
     const { student, predictions: preds, testAccuracy } = out;
     if (student) {
@@ -483,10 +495,10 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
 }
 
 /** The project's labeled test split as student features and labels, or undefined without one. */
-async function testSplit(store: ProjectStore, cfg: ProjectConfig): Promise<{ features: Matrix; labels: Int32Array } | undefined> {
+async function testSplit(store: ProjectStore, cfg: ProjectConfig, batchSize?: number): Promise<{ features: Matrix; labels: Int32Array } | undefined> {
   const test = store.items('test').filter((it) => it.skipped === null && it.truth !== null);
   if (test.length === 0) return undefined;
-  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir });
+  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, ...(batchSize ? { batchSize } : {}) });
   const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
   return { features, labels: Int32Array.from(test, (it) => it.truth as number) };
 }

@@ -4,7 +4,7 @@
  * {@link DEFAULT_DHO} holds the paper's "other datasets" defaults.
  */
 import type { DhoHead } from '../linalg/dho-layout.ts';
-import { CE_WEIGHT_OPTION, HIDDEN_OPTION, STANDARDIZE_OPTION, STEPS_PER_BATCH_OPTION, STUDENT_HEAD_OPTION, TEMPERATURE_OPTION } from '../options/definitions.ts';
+import { CE_WEIGHT_OPTION, HIDDEN_OPTION, PREDICT_CHUNK_OPTION, STANDARDIZE_OPTION, STEPS_PER_BATCH_OPTION, STUDENT_HEAD_OPTION, TEMPERATURE_OPTION } from '../options/definitions.ts';
 import type { OptionDef } from '../options/define.ts';
 import { FRAMEWORKS, isFramework, type Framework } from '../options/framework.ts';
 
@@ -155,7 +155,7 @@ export const DEFAULT_DHO: Readonly<DhoConfig> = Object.freeze({
   selAlphaCe: 0.5,
   selBeta: 1,
   engine: 'auto',
-  predictChunk: 8192,
+  predictChunk: PREDICT_CHUNK_OPTION.default,
   teacherFloor: 1e-12,
 } satisfies DhoConfig);
 
@@ -189,11 +189,11 @@ export function validateDhoConfig(c: DhoConfig): void {
   byOption('ceWeight', CE_WEIGHT_OPTION);
   byOption('stepsPerLabeledBatch', STEPS_PER_BATCH_OPTION);
   byOption('standardize', STANDARDIZE_OPTION);
+  byOption('predictChunk', PREDICT_CHUNK_OPTION);
   if (!isFramework(c.framework)) throw new RangeError(`DhoConfig.framework must be one of ${FRAMEWORKS.join(', ')}, got ${String(c.framework)}`);
   if (c.engine !== 'auto' && c.engine !== 'onnx' && c.engine !== 'ts') throw new RangeError(`DhoConfig.engine must be 'auto', 'onnx' or 'ts', got ${String(c.engine)}`);
   posInt('batchLabeled');
   posInt('batchUnlabeled');
-  posInt('predictChunk');
   if (c.threads !== undefined) posInt('threads');
   inRange('lr', 0, Infinity, false, true);
   inRange('beta1', 0, 1, false, true);

@@ -24,9 +24,10 @@ const helpOf = (cmd: Command, o: Option): string => cmd.createHelp().optionDescr
 
 /** The definitions each command must take its options from. */
 const USES: Record<string, OptionDef<unknown>[]> = {
-  run: [FRAMEWORK_OPTION, STRATEGIES_OPTION, ROUNDS_OPTION, QUERY_OPTION, OPTIONS.initialShots, SEED_OPTION, SEEDS_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, OPTIONS.temperature, OPTIONS.ceWeight, OPTIONS.standardize, TEACHER_OPTION, CACHE_DIR_OPTION, OPTIONS.threads, OPTIONS.encoderBatchSize],
-  bench: [FRAMEWORK_OPTION, STRATEGIES_OPTION, ROUNDS_OPTION, QUERY_OPTION, SEED_OPTION, SEEDS_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, OPTIONS.temperature, OPTIONS.ceWeight, TEACHER_OPTION, CACHE_DIR_OPTION],
-  init: [TEACHER_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, QUERY_OPTION, OPTIONS.budget, STRATEGY_OPTION, SEED_OPTION, CACHE_DIR_OPTION],
+  run: [FRAMEWORK_OPTION, STRATEGIES_OPTION, ROUNDS_OPTION, QUERY_OPTION, OPTIONS.initialShots, SEED_OPTION, SEEDS_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, OPTIONS.temperature, OPTIONS.ceWeight, OPTIONS.standardize, TEACHER_OPTION, CACHE_DIR_OPTION, OPTIONS.threads, OPTIONS.encoderBatchSize, OPTIONS.predictChunk],
+  bench: [FRAMEWORK_OPTION, STRATEGIES_OPTION, ROUNDS_OPTION, QUERY_OPTION, SEED_OPTION, SEEDS_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, OPTIONS.temperature, OPTIONS.ceWeight, TEACHER_OPTION, CACHE_DIR_OPTION, OPTIONS.encoderBatchSize, OPTIONS.predictChunk],
+  init: [TEACHER_OPTION, OPTIONS.studentHead, OPTIONS.hidden, OPTIONS.stepsPerBatch, QUERY_OPTION, OPTIONS.budget, STRATEGY_OPTION, SEED_OPTION, CACHE_DIR_OPTION, OPTIONS.encoderBatchSize, OPTIONS.predictChunk],
+  round: [OPTIONS.encoderBatchSize],
 };
 
 /** Where a command declares its own default: the value, and how help shows it. */
