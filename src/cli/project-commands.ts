@@ -81,6 +81,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
       log(`round ${r.round.round}: ${r.selection.length} image(s) to label${r.reused ? ' (already journaled; exports re-written)' : ''}`);
       log(`  CSV: ${r.csv}`);
       log(`  Label Studio tasks: ${r.tasks}`);
+      log(`next: fill in the label column and run \`activekd import-labels ${project} ${r.csv}\`, or label on the page: \`activekd label ${project}\``);
     });
 
   const imp = new Command('import-labels')

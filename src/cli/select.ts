@@ -247,7 +247,7 @@ export function runSelect(o: RawSelectOptions): SelectOutput {
   } catch (e) {
     if (e instanceof RangeError) {
       const hint = ctx.numClasses === 0 ? ' (no probability, logit or teacher file gives the number of classes: pass --classes N)' : '';
-      throw new UserError(`strategy ${strategy.name}: ${e.message}${hint}`);
+      throw new UserError(`${e.message.startsWith(`${strategy.name}:`) ? '' : `strategy ${strategy.name}: `}${e.message}${hint}`);
     }
     throw e;
   }

@@ -414,6 +414,13 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
     if (latest) {
       const sel = store.selection(latest.round);
       const open = sel.filter((s) => store.label(s.itemPk) === undefined).length;
+      if (o.strategy !== undefined) createStrategy(o.strategy); // a misspelled name is refused in every case
+      if (open > 0 && !o.skipUnlabeled && (o.strategy !== undefined || o.query !== undefined)) {
+        throw new UserError(
+          `round ${latest.round}'s batch is still open (${open} of its ${sel.length} image(s) unlabeled): --strategy and --query apply to a new round only, so nothing was done. ` +
+            `Label the batch (activekd import-labels or activekd label), or pass --skip-unlabeled to start round ${latest.round + 1} now`,
+        );
+      }
       if (open > 0 && !o.skipUnlabeled) {
         const csv = join(roundDir(projectDir, latest.round), 'batch.csv');
         const typed = pendingCsvLabels(store, csv);

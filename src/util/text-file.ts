@@ -19,13 +19,14 @@ export async function readUserText(file: string, what: string): Promise<{ path: 
 }
 
 /**
- * Reads a one-entry-per-line text file (`\r\n` or `\n`, a final newline allowed).
+ * Reads a one-entry-per-line text file (`\r\n` or `\n`; trailing blank lines, which editors and
+ * scripts often leave, are ignored — a blank line between entries is still the reader's to refuse).
  * @throws UserError as {@link readUserText}, or `"<what> <path> is empty: …"` when it has no line
  */
 export async function readUserLines(file: string, what: string): Promise<{ path: string; lines: string[] }> {
   const { path, text } = await readUserText(file, what);
   const lines = text.split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  while (lines.length > 0 && (lines[lines.length - 1] as string).trim() === '') lines.pop();
   if (lines.length === 0) throw new UserError(`${what} ${path} is empty: expected one class name per line`);
   return { path, lines };
 }

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { importLabels } from '../../src/project/labels.ts';
+import { readClassesFile } from '../../src/data/image-folder.ts';
 import { initProject, roundDir, runProjectRound } from '../../src/project/project.ts';
 import { FAST_DHO, projectData, type ProjectData } from './helpers.ts';
 
@@ -52,4 +53,20 @@ test('an export the user edited without labels is kept; one activekd wrote is re
   assert.ok(r.kept.includes(tasks), `kept: ${r.kept.join(', ')}`);
   assert.equal(readFileSync(tasks, 'utf8'), edited);
   assert.ok(!r.kept.includes(xml));
+});
+
+test('round with --strategy or --query while the batch is open refuses (nothing ignored silently); a misspelled strategy is refused in every case', async () => {
+  const csv = join(roundDir(dir, 0), 'batch.csv');
+  const before = readFileSync(csv, 'utf8');
+  await assert.rejects(runProjectRound(dir, { strategy: 'random', query: 7 }), /round 0's batch is still open \(\d+ of its 3 image\(s\) unlabeled\): --strategy and --query apply to a new round only, so nothing was done/);
+  await assert.rejects(runProjectRound(dir, { strategy: 'pcorset' }), /unknown strategy "pcorset"/);
+  assert.equal(readFileSync(csv, 'utf8'), before);
+});
+
+test('a classes file with trailing blank lines (as editors leave them) is read', async () => {
+  const f = join(data.root, 'classes-blank.txt');
+  writeFileSync(f, 'airplane\ncat\nship\n\n  \n');
+  assert.deepEqual(await readClassesFile(f), ['airplane', 'cat', 'ship']);
+  writeFileSync(f, 'airplane\n\ncat\n');
+  await assert.rejects(readClassesFile(f), /line 2: empty line/);
 });
