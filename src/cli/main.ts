@@ -10,7 +10,7 @@ import { benchCommands } from './bench.ts';
 import { datasetsCommand } from './datasets.ts';
 import { projectCommands } from './project-commands.ts';
 import { markRequiredOptions } from './option-def.ts';
-import { queueCommands } from './queue.ts';
+import { addQueueOptions, queueCommands, queueEncodeExperiment, type RawQueueOptions } from './queue.ts';
 import { addRunOptions, DEMO_EXCLUDED_OPTIONS, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 import { selectCommand } from './select.ts';
 import { strategiesListing } from './strategies.ts';
@@ -36,16 +36,20 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  addRunOptions(
+  const run = addRunOptions(
     program
       .command('run')
       .description('simulate active learning on a labeled image folder (root/<split>/<class>/<image>) and write results.json')
       .requiredOption('--data <dir>', 'dataset root with train/ (and optionally test/) class folders')
       .option('--out <dir>', 'output folder (default: runs/<timestamp>)'),
     {},
-  ).action(async (raw: RawRunOptions & { data: string; out?: string }) => {
+  );
+  addQueueOptions(run, false).action(async (raw: RawRunOptions & RawQueueOptions & { data: string; out?: string }) => {
     const out = raw.out ?? join('runs', timestamp());
-    const { runs } = await runExperiment(toExperimentOptions(raw, raw.data, out, log));
+    const experiment = toExperimentOptions(raw, raw.data, out, log);
+    // --queue: the images are encoded on the queue's workers into the shared feature cache first.
+    if (raw.queue) await queueEncodeExperiment({ ...raw, queue: raw.queue }, experiment, log);
+    const { runs } = await runExperiment(experiment);
     printSummary(runs);
     log(`\nresults written to ${out}`);
   });

@@ -11,6 +11,7 @@ import { startLabelServer } from '../server/label-server.ts';
 import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt } from './parse.ts';
+import { addQueueOptions, queueEncodeHook, type RawQueueOptions } from './queue.ts';
 
 /** The accepted label files, as `import-labels --help` lists them. */
 export const IMPORT_FORMATS_HELP = `
@@ -47,8 +48,9 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
     .addOption(cliOption(CACHE_DIR_OPTION, { defaultText: '<project>/cache' }))
     .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
-    .addOption(cliOption(PREDICT_CHUNK_OPTION, { description: "rows per student prediction call in this project's rounds (bounds its memory; results do not change)" }))
-    .action(async (project: string, o: { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string; encoderBatchSize: number; predictChunk: number }) => {
+    .addOption(cliOption(PREDICT_CHUNK_OPTION, { description: "rows per student prediction call in this project's rounds (bounds its memory; results do not change)" }));
+  addQueueOptions(init, false).action(
+    async (project: string, o: RawQueueOptions & { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string; encoderBatchSize: number; predictChunk: number }) => {
       const r = await initProject(project, {
         images: o.images,
         classesFile: o.classes,
@@ -63,10 +65,12 @@ export function projectCommands(log: (line: string) => void): Command[] {
         seed: o.seed,
         ...(o.studentModel ? { studentModel: o.studentModel } : {}),
         ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+        ...(o.queue ? { beforeEncode: queueEncodeHook({ ...o, queue: o.queue }, log) } : {}),
         log,
       });
       log(`project ${project}: ${r.pool} pool image(s), ${r.test} test image(s), ${r.skipped} undecodable (skipped)`);
-    });
+    },
+  );
 
   const round = new Command('round')
     .description('train the student on the labels so far and select the next batch (CSV + Label Studio tasks)')

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { BenchOptions } from '../bench/grid.ts';
 import { experimentSetup, type ExperimentOptions } from '../bench/experiment.ts';
 import { defaultCacheDir } from '../encoders/encode.ts';
-import { prepareExperiment, writePreparedTeacher } from '../loop/prepare.ts';
+import { prepareExperiment, writePreparedTeacher, type ExperimentSetup } from '../loop/prepare.ts';
 import { queueCellRunner } from '../queue/cells.ts';
 import { parseQueueUrl, type QueueConnection } from '../queue/connection.ts';
 import { JobDispatcher } from '../queue/dispatch.ts';
@@ -21,13 +21,15 @@ import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-op
 
 const QUEUE_HELP = 'Redis of the job queue: redis://HOST:PORT[/DB] (rediss:// for TLS; password in the URL or $ACTIVEKD_REDIS_PASSWORD, never printed)';
 
-interface RawQueueOptions {
+/** Raw commander values of the queue options. */
+export interface RawQueueOptions {
   queue?: string;
   queueTlsCa?: string;
   queuePrefix: string;
 }
 
-function addQueueOptions(cmd: Command, required: boolean): Command {
+/** Adds `--queue`, `--queue-tls-ca`, `--queue-prefix` (required: `--queue` must be given). */
+export function addQueueOptions(cmd: Command, required: boolean): Command {
   return (required ? cmd.requiredOption('--queue <url>', QUEUE_HELP) : cmd.option('--queue <url>', QUEUE_HELP))
     .option('--queue-tls-ca <file>', 'CA certificate (PEM) of a rediss:// server')
     .option('--queue-prefix <name>', 'key prefix in Redis (separate queues on one server)', 'activekd');
@@ -46,6 +48,25 @@ async function encodeOnQueue(conn: QueueConnection, experiment: ExperimentOption
     const per = Object.entries(r.workers).map(([w, x]) => `${w}: ${x.shards} shards, ${x.images} images, ${(x.images / Math.max(x.seconds, 1e-9)).toFixed(1)} img/s`);
     log(`encode: ${r.queued} images in ${r.shards} shards on ${per.length} worker(s) in ${r.seconds.toFixed(1)} s\n  ${per.join('\n  ')}`);
   }
+}
+
+/**
+ * `run --queue URL`: encodes the experiment's images on the queue's workers (into the shared feature
+ * cache), so the run itself then reads every feature from the cache.
+ */
+export async function queueEncodeExperiment(raw: RawQueueOptions & { queue: string }, experiment: ExperimentOptions, log: (s: string) => void): Promise<void> {
+  await encodeOnQueue(connectionOf(raw), experiment, undefined, log);
+}
+
+/**
+ * `init --queue URL`: the hook that encodes a project's images on the queue's workers before the
+ * project's own (then cached) encoding.
+ */
+export function queueEncodeHook(raw: RawQueueOptions & { queue: string }, log: (s: string) => void): (setup: ExperimentSetup) => Promise<void> {
+  return async (setup) => {
+    const r = await distributedEncode(setup, connectionOf(raw), { log });
+    if (r.shards > 0) log(`encode: ${r.queued} images in ${r.shards} shards on the queue in ${r.seconds.toFixed(1)} s`);
+  };
 }
 
 /**

@@ -30,7 +30,7 @@ import { createStudentModel, type StudentModel, type StudentParams } from '../st
 import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { nfc, normalisationClashes, normalisationNote } from '../util/unicode.ts';
-import { prepareExperiment } from '../loop/prepare.ts';
+import { prepareExperiment, type ExperimentSetup } from '../loop/prepare.ts';
 import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definitions.ts';
 import { resolveQuerySize } from '../options/query-size.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
@@ -71,6 +71,11 @@ export interface InitProjectOptions {
   studentModel?: string;
   /** Images per encoder call while encoding the project (default 32). */
   encoderBatchSize?: number;
+  /**
+   * Called with the encoding setup before the project encodes its images (e.g. to encode them on a
+   * job queue's workers into the same feature cache, `init --queue`).
+   */
+  beforeEncode?: (setup: ExperimentSetup) => Promise<void>;
   /** Feature cache root (default `<project>/cache`). */
   cacheDir?: string;
   log?: (line: string) => void;
@@ -181,12 +186,14 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     skipped: [],
   };
   log(`encoding ${poolIds.length} pool and ${testIds.length} test images`);
-  const prepared = await prepareExperiment({
+  const setup: ExperimentSetup = {
     dataset,
     studentModel: cfg.studentModel,
     teacher: teacherSpec === 'none' ? null : { spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) },
     encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features', ...(o.encoderBatchSize ? { batchSize: o.encoderBatchSize } : {}) },
-  });
+  };
+  await o.beforeEncode?.(setup);
+  const prepared = await prepareExperiment(setup);
   const teacher = prepared.teacher;
   const reasons = new Map(prepared.skipped.map((s) => [s.path, s.reason]));
   mkdirSync(dir, { recursive: true });
