@@ -96,11 +96,13 @@ export function comparisonsMarkdown(s: BenchSummary): string {
 
 /** `tables.md`: Table 1 (final accuracy), the AUBC grid and the paired tests, each under a heading, with the seeds per cell. */
 export function tablesMarkdown(s: BenchSummary): string {
-  const seeds = [...new Set(s.groups.map((g) => g.seeds.length))].sort((a, b) => a - b).join('–');
+  const counts = [...new Set(s.groups.map((g) => g.seeds.length))].sort((a, b) => a - b);
+  const seeds = counts.join('–');
+  const one = counts.every((n) => n <= 1);
   return [
-    `### Final test accuracy (%), mean ± 95% CI over ${seeds} seeds (Table 1)\n`,
+    one ? `### Final test accuracy (%), one seed (Table 1)\n` : `### Final test accuracy (%), mean ± 95% CI over ${seeds} seeds (Table 1)\n`,
     table1Markdown(s),
-    `### Area under the budget curve (%), mean ± 95% CI\n`,
+    one ? `### Area under the budget curve (%), one seed\n` : `### Area under the budget curve (%), mean ± 95% CI\n`,
     aubcMarkdown(s),
     `### Paired tests over seeds\n`,
     comparisonsMarkdown(s),

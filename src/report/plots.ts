@@ -69,13 +69,18 @@ export const strategyColor = (summary: BenchSummary): { field: 'strategy'; type:
   sort: [...summary.strategies],
 });
 
+/** Whether every group of the summary has a single seed (no interval to show or name). */
+function oneSeed(summary: BenchSummary): boolean {
+  return summary.groups.every((g) => g.seeds.length <= 1);
+}
+
 /** Learning curves of one framework: mean accuracy per strategy with its 95% CI band. */
 export function learningCurveSpec(summary: BenchSummary, framework: string): PlotSpec {
   const values = summary.groups.filter((g) => g.framework === framework).flatMap((g) => g.curve.filter((p) => Number.isFinite(p.mean)).map((p) => ({ strategy: g.strategy, labeled: p.labeled, ...band(p) })));
   const x = { field: 'labeled', type: 'quantitative', title: 'labeled images' } as const;
   return {
     name: `curve-${framework}`,
-    title: `Learning curves (${framework}): test accuracy, mean ± 95% CI over seeds (bands cut to 0–100 %)`,
+    title: `Learning curves (${framework}): test accuracy, ${oneSeed(summary) ? 'one seed' : 'mean ± 95% CI over seeds (bands cut to 0–100 %)'}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       width: 420,
@@ -131,13 +136,13 @@ const BIAS = ['knnLoss', 'clusterPurity', 'propDistance', 'activeCentroids'] as 
 /** Selection criteria of each selected batch per round (paper Fig. 10), one panel per criterion, bands cut to its range. */
 export function criteriaSpec(summary: BenchSummary): PlotSpec {
   const rows = summary.groups.flatMap((g) => g.criteria.flatMap((c) => CRITERIA.map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, ...metricRow(m, c[m]) }))));
-  return perRoundSpec(summary, 'criteria', 'Selection criteria of the selected batches (mean ± 95% CI over seeds, bands cut to each criterion\'s range)', rows.filter((r) => Number.isFinite(r.mean)), CRITERIA);
+  return perRoundSpec(summary, 'criteria', `Selection criteria of the selected batches (${oneSeed(summary) ? 'one seed' : "mean ± 95% CI over seeds, bands cut to each criterion's range"})`, rows.filter((r) => Number.isFinite(r.mean)), CRITERIA);
 }
 
 /** Bias-propagation metrics per round (paper Figs. 4c, 9), one panel per metric, bands cut to its range. */
 export function biasSpec(summary: BenchSummary): PlotSpec {
   const rows = summary.groups.flatMap((g) => g.bias.flatMap((c) => BIAS.map((m) => ({ strategy: g.strategy, framework: g.framework, round: c.round, ...metricRow(m, c[m]) }))));
-  return perRoundSpec(summary, 'bias', 'Structured-bias propagation on the unlabeled pool (mean ± 95% CI over seeds, bands cut to each metric\'s range)', rows.filter((r) => Number.isFinite(r.mean)), BIAS);
+  return perRoundSpec(summary, 'bias', `Structured-bias propagation on the unlabeled pool (${oneSeed(summary) ? 'one seed' : "mean ± 95% CI over seeds, bands cut to each metric's range"})`, rows.filter((r) => Number.isFinite(r.mean)), BIAS);
 }
 
 /** Probability heatmap of the initial labeled set and the first selected batch of one run (paper Fig. 11). */

@@ -88,3 +88,14 @@ test('report.html states the settings read from the runs', { timeout: 120_000 },
   assert.ok(block.includes(`<dd>${r0.data.root}</dd>`));
   assert.ok(block.includes(`<dd>${String(r0.student.dho.head)}</dd>`));
 });
+
+test('one seed: plot titles and tables.md say "one seed", never "± 95% CI" (issue 15 #11)', () => {
+  const one = tempDir('activekd-plots15-one-');
+  writeSyntheticBench(one, ['pcoreset', 'random'], ['zero-shot'], [1], 4);
+  const s1 = aggregate(loadBenchRuns(one));
+  for (const spec of [learningCurveSpec(s1, 'zero-shot'), criteriaSpec(s1), biasSpec(s1)]) {
+    assert.match(spec.title, /one seed/, spec.title);
+    assert.doesNotMatch(spec.title, /95% CI/, spec.title);
+  }
+  assert.match(learningCurveSpec(summary, 'zero-shot').title, /mean ± 95% CI over seeds/);
+});
