@@ -100,12 +100,11 @@ export async function releaseKCenterGraphs(): Promise<void> {
 }
 
 /**
- * Size rule for `backend: 'auto'`. Measured on this project's 2-core machine (N = 50,000, under the
- * load of other jobs, so indicative): the mat-vec graphs (`'cosine'`, `'badge'`) are 2.5–3× faster
- * than JS from ~10⁶ floats per update; the `'l2'` graph (direct differences, an N×dim intermediate per
- * call) was 2.5× faster than an unpruned JS loop at N·dim = 5·10⁶ on an idle machine, but only on par
- * under load, and the pruned JS update wins on peaked (student-like) probabilities — hence its higher
- * threshold. Either way there must be enough updates (q + centres) to amortise the session set-up.
+ * Size rule of `backend: 'auto'` for cosine and BADGE (L2 is chosen by measurement,
+ * {@link chooseL2Backend}; the `'l2'` row is kept for callers that want a size hint only). Measured
+ * on this project's 2-core machine (N = 50,000, under the load of other jobs, so indicative): the
+ * mat-vec graphs (`'cosine'`, `'badge'`) are 2.5–3× faster than JS from ~10⁶ floats per update.
+ * There must be enough updates (q + centres) to amortise the session set-up.
  * @param kind the update graph; @param n pool rows; @param width floats read per row per update (dim,
  *   or C + D for badge); @param updates running-minimum updates (picks + initial centres).
  */
