@@ -36,6 +36,7 @@ const TIERS = {
   'test/report/': 'integration', // HTML/SVG/PNG reports (Vega, resvg, browser)
   'test/strategies/': 'unit',
   'test/strategies/kcenter-graph.test.ts': 'integration', // onnxruntime k-center/BADGE kernels
+  'test/strategies/kcenter-matvec.test.ts': 'integration', // onnxruntime MatMul k-center (and the JS mat-vec kernel)
   'test/student/': 'unit',
   'test/student/train.test.ts': 'integration', // trains with the ONNX engine
   'test/teachers/': 'integration', // ONNX teachers on real images, CLIP fixtures

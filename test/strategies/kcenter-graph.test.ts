@@ -4,7 +4,7 @@ import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
 import { badgeGreedy } from '../../src/strategies/badge-kernel.ts';
 import { l2NormalizeRows } from '../../src/linalg/distance.ts';
 import { kCenterGreedy, type KCenterArgs } from '../../src/strategies/kcenter.ts';
-import { badgeGreedyAuto, badgeGreedyGraph, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../../src/strategies/kcenter-graph.ts';
+import { badgeGreedyAuto, badgeGreedyGraph, CALIBRATE_MIN_WORK, chooseL2Backend, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../../src/strategies/kcenter-graph.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { assertClose, randomMatrix } from './helpers.ts';
 
@@ -20,14 +20,14 @@ function simplexPoints(rng: Rng, n: number, C: number): Matrix {
   return matrix(n, C, d);
 }
 
-test('graph L2 update == JS oracle (float32 vs float64; seeded data without near-ties)', async () => {
+test('graph L2 (exact MatMul mat-vec) == JS oracle, picks and scores bit-identical', async () => {
   const rng = new Rng(11);
   const args: KCenterArgs = { points: simplexPoints(rng, 3000, 10), centers: simplexPoints(rng, 10, 10), q: 40, distance: 'l2', mode: 'farthest' };
   const js = kCenterGreedy(args);
   for (const chunkRows of [undefined, 1000, 777]) {
     const g = await kCenterGreedyGraph({ ...args, ...(chunkRows === undefined ? {} : { chunkRows }) });
     assert.deepEqual([...g.rows], [...js.rows], `chunkRows ${chunkRows}`);
-    assertClose(g.minDist, js.minDist, 1e-5, 'minDist');
+    assert.deepEqual([...g.minDist], [...js.minDist], 'minDist');
   }
 });
 
@@ -60,7 +60,7 @@ test('graph: q ≥ N picks every row once; nearest mode is refused', async () =>
   assert.deepEqual([...g.rows].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   await assert.rejects(kCenterGreedyGraph({ points, q: 2, distance: 'l2', mode: 'nearest' }), RangeError);
   const auto = await kCenterGreedyAuto({ points, q: 3, distance: 'l2', mode: 'nearest' }, 'onnx');
-  assert.deepEqual([...auto.rows], [...kCenterGreedy({ points, q: 3, distance: 'l2', mode: 'nearest' }).rows], 'nearest falls back to JS');
+  assert.deepEqual([...auto.rows], [...kCenterGreedy({ points, q: 3, distance: 'l2', mode: 'nearest' }).rows], 'nearest on onnx: the exact L2 mat-vec kernel, identical to JS');
 });
 
 test('graph BADGE update == JS factorised kernel', async () => {
@@ -84,4 +84,21 @@ test('preferGraph: small problems stay in JS', () => {
   assert.equal(preferGraph('l2', 50_000, 50, 200), false);
   assert.equal(preferGraph('cosine', 50_000, 50, 200), true);
   assert.equal(preferGraph('badge', 20_000, 1124, 100), true);
+});
+
+test('auto (L2): the backend is chosen by a cached calibration measurement, and the result is the JS one', async () => {
+  const rng = new Rng(21);
+  const args: KCenterArgs = { points: simplexPoints(rng, 20_000, 50), centers: simplexPoints(rng, 40, 50), q: 30, distance: 'l2', mode: 'farthest' };
+  assert.ok(20_000 * 50 * 70 >= CALIBRATE_MIN_WORK);
+  const c1 = await chooseL2Backend(args);
+  assert.deepEqual(Object.keys(c1.times).sort(), ['js-direct', 'js-matvec', 'onnx-matvec']);
+  const fastest = Math.min(...Object.values(c1.times));
+  assert.equal(c1.times[c1.backend], fastest, 'the fastest measured backend wins');
+  assert.equal(await chooseL2Backend(args), c1, 'measured once per process (cached)');
+  const small = await chooseL2Backend({ ...args, points: simplexPoints(rng, 50, 50) });
+  assert.deepEqual(small, { backend: 'js-direct', times: {} }, 'tiny problems are not calibrated');
+  const js = kCenterGreedy(args);
+  const auto = await kCenterGreedyAuto(args, 'auto');
+  assert.deepEqual([...auto.rows], [...js.rows]);
+  assert.deepEqual([...auto.minDist], [...js.minDist]);
 });

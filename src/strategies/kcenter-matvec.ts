@@ -1,0 +1,275 @@
+/**
+ * L2 k-center (pcoreset / pcoreset-reverse, SPEC.md §9.4–§9.5) in mat-vec form, **exact**: picks and
+ * scores equal `kCenterGreedy` / `kCenterGreedyNaive` bit for bit.
+ *
+ * Squared distances are first computed as `‖x‖² − 2·x·c + ‖c‖²` (precomputed row norms, clamped at 0)
+ * — a GEMM against the M initial centres, one mat-vec per pick. That form is cheap (GEMM / GEMV) but
+ * not the reference's arithmetic, so it is used only as a filter with a rigorous error bound `tol`:
+ * - initial minimum: for each row, every centre whose approximate squared distance is within 2·tol of
+ *   the row's smallest approximate one is re-checked with the direct difference `l2Distance` (the
+ *   reference kernel's exact float order); the minimum of those direct distances is the reference's
+ *   `min_j d(p_i, c_j)` because no centre outside the candidate set can be closer.
+ * - update after pick k: a row whose approximate squared distance exceeds `m_i² + tol` cannot improve
+ *   (its direct distance is ≥ m_i) and is skipped; every other row is re-checked directly and updated
+ *   with the same strict `<` as the reference.
+ * The running minimum therefore always holds the reference's float64 values, and the arg-max /
+ * arg-min scan (ties → lowest row) is the reference's.
+ *
+ * Error bound: both forms accumulate at most `dim` products; for float64 accumulation of float32
+ * inputs the error of either is ≤ (dim + 2)·2⁻⁵³·(‖x‖² + ‖c‖²)·2, and for the onnxruntime float32
+ * GEMM/GEMV ≤ (dim + 2)·2⁻²⁴·(‖x‖² + ‖c‖²) (|2x·c| ≤ ‖x‖² + ‖c‖²). `tol` takes 4× these.
+ *
+ * Backends: `'js'` blocked float64 loops; `'onnx'` onnxruntime MatMul (float32) for the GEMM and the
+ * per-pick GEMV (X is never copied or differenced: no N×dim intermediate).
+ */
+import { l2Distance } from '../linalg/distance.ts';
+import { GraphBuilder } from '../linalg/onnx-graph.ts';
+import { createSession, f32Tensor, type ort } from '../linalg/ort-session.ts';
+import { checkKCenterArgs, type KCenterArgs, type KCenterResult, scanBest } from './kcenter.ts';
+
+/** Which GEMM / GEMV computes the approximate squared distances. */
+export type MatVecEngine = 'js' | 'onnx';
+
+const U64 = 2 ** -53;
+const U32 = 2 ** -24;
+
+/** Relative tolerance factor of the approximate squared distance (see module docs). */
+export function matVecTolerance(dim: number, engine: MatVecEngine): number {
+  // Approximate form's error + the direct form's float64 error, times a safety factor 4.
+  return 4 * (dim + 2) * ((engine === 'onnx' ? U32 : 2 * U64) + 2 * U64);
+}
+
+/** Squared L2 norm of every row (float64, serial). @returns a Float64Array of length rows. */
+export function rowSquaredNorms(data: Float32Array, rows: number, dim: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0, o = 0; i < rows; i++, o += dim) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = data[o + j] as number;
+      s += v * v;
+    }
+    out[i] = s;
+  }
+  return out;
+}
+
+/** Dot products of `rows` consecutive rows of X (from row r0) with `cols` consecutive rows of C (from c0), into out[r·cols + c]. */
+function jsGemmBlock(x: Float32Array, r0: number, rows: number, c: Float32Array, c0: number, cols: number, dim: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    const xo = (r0 + r) * dim;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const a = (c0 + j) * dim;
+      const b = a + dim;
+      const cc = b + dim;
+      const d = cc + dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0; t < dim; t++) {
+        const v = x[xo + t] as number;
+        s0 += v * (c[a + t] as number);
+        s1 += v * (c[b + t] as number);
+        s2 += v * (c[cc + t] as number);
+        s3 += v * (c[d + t] as number);
+      }
+      const o = r * cols + j;
+      out[o] = s0;
+      out[o + 1] = s1;
+      out[o + 2] = s2;
+      out[o + 3] = s3;
+    }
+    for (; j < cols; j++) {
+      const a = (c0 + j) * dim;
+      let s = 0;
+      for (let t = 0; t < dim; t++) s += (x[xo + t] as number) * (c[a + t] as number);
+      out[r * cols + j] = s;
+    }
+  }
+}
+
+/** A computes `out[r·K + j] = X[r0 + r] · C[j]` for a block of rows against K column vectors. */
+type GemmFn = (r0: number, rows: number, out: Float64Array) => Promise<void> | void;
+
+const ROW_BLOCK = 256;
+
+/**
+ * Exact initial running minimum (see module docs): `minDist[i] = min_j l2Distance(p_i, c_j)` and
+ * `nearest[i]` = lowest such j, from the approximate GEMM plus direct re-checks of near-minimum centres.
+ */
+async function initialExact(p: Float32Array, n: number, dim: number, c: Float32Array, m: number, pn: Float64Array, tolF: number, gemm: GemmFn, minDist: Float64Array, nearest: Int32Array): Promise<number> {
+  const cn = rowSquaredNorms(c, m, dim);
+  let maxCn = 0;
+  for (let j = 0; j < m; j++) maxCn = Math.max(maxCn, cn[j] as number);
+  const buf = new Float64Array(ROW_BLOCK * m);
+  let rechecks = 0;
+  for (let r0 = 0; r0 < n; r0 += ROW_BLOCK) {
+    const rows = Math.min(ROW_BLOCK, n - r0);
+    await gemm(r0, rows, buf);
+    for (let r = 0; r < rows; r++) {
+      const i = r0 + r;
+      const ni = pn[i] as number;
+      const bo = r * m;
+      let minA = Infinity;
+      for (let j = 0; j < m; j++) {
+        let a = ni - 2 * (buf[bo + j] as number) + (cn[j] as number);
+        if (a < 0) a = 0;
+        buf[bo + j] = a;
+        if (a < minA) minA = a;
+      }
+      const lim = minA + 2 * tolF * (ni + maxCn);
+      let mi = Infinity;
+      let best = -1;
+      for (let j = 0; j < m; j++) {
+        if ((buf[bo + j] as number) > lim) continue;
+        rechecks++;
+        const d = l2Distance(p, i * dim, c, j * dim, dim);
+        if (d < mi) {
+          mi = d;
+          best = j;
+        }
+      }
+      minDist[i] = mi;
+      nearest[i] = best;
+    }
+  }
+  return rechecks;
+}
+
+/** Options of {@link kCenterGreedyMatVec}. */
+export interface MatVecOptions {
+  /** GEMM / GEMV engine (default `'js'`). */
+  readonly engine?: MatVecEngine;
+  /** onnxruntime intra-op threads for `'onnx'` (default: every core). */
+  readonly threads?: number;
+  /** Filled with the number of direct re-checks (diagnostics). */
+  readonly stats?: { rechecks: number };
+}
+
+let matMulSession: Promise<ort.InferenceSession> | undefined;
+let matMulThreads: number | undefined;
+
+/** onnxruntime session of `Y = X·B` (X: N×dim, B: dim×K, both symbolic), cached per process. */
+function matMul(threads: number | undefined): Promise<ort.InferenceSession> {
+  if (matMulSession === undefined || matMulThreads !== threads) {
+    const g = new GraphBuilder('kcenter_matmul');
+    const x = g.input('X', 'float32', ['N', 'D']);
+    const b = g.input('B', 'float32', ['D', 'K']);
+    g.output(g.op('MatMul', [x, b], {}, 'Y'), 'float32', ['N', 'K']);
+    const s = createSession(g.build(), threads === undefined ? {} : { threads });
+    s.catch(() => {
+      if (matMulSession === s) matMulSession = undefined;
+    });
+    matMulSession = s;
+    matMulThreads = threads;
+  }
+  return matMulSession;
+}
+
+/** Releases the cached MatMul session. */
+export async function releaseMatVecSession(): Promise<void> {
+  const s = matMulSession;
+  matMulSession = undefined;
+  if (s !== undefined) {
+    try {
+      await (await s).release();
+    } catch {
+      // creation failed: nothing to release
+    }
+  }
+}
+
+/**
+ * Exact L2 greedy k-center in mat-vec form (module docs). Same contract and bit-identical results as
+ * `kCenterGreedy` with `distance: 'l2'` (both modes).
+ * @throws RangeError on invalid arguments (see `checkKCenterArgs`) or a non-L2 distance.
+ */
+export async function kCenterGreedyMatVec(args: KCenterArgs, opts: MatVecOptions = {}): Promise<KCenterResult> {
+  const { n, dim, m, q } = checkKCenterArgs(args);
+  if (args.distance !== 'l2') throw new RangeError('kCenterGreedyMatVec: only distance "l2"');
+  const engine = opts.engine ?? 'js';
+  const p = args.points.data.subarray(0, n * dim);
+  const farthest = args.mode === 'farthest';
+  const minDist = new Float64Array(n).fill(Infinity);
+  if (q === 0) return { rows: new Uint32Array(0), minDist: new Float32Array(0) };
+  const pn = rowSquaredNorms(p, n, dim);
+  const tolF = matVecTolerance(dim, engine);
+  const nearest = new Int32Array(n).fill(-1);
+  const sess = engine === 'onnx' ? await matMul(opts.threads) : undefined;
+  const xAll = sess ? f32Tensor(p, [n, dim]) : undefined;
+  let rechecks = 0;
+  if (m > 0) {
+    const c = (args.centers as NonNullable<KCenterArgs['centers']>).data.subarray(0, m * dim);
+    let gemm: GemmFn;
+    if (sess) {
+      const ct = new Float32Array(dim * m);
+      for (let j = 0; j < m; j++) for (let t = 0; t < dim; t++) ct[t * m + j] = c[j * dim + t] as number;
+      const bT = f32Tensor(ct, [dim, m]);
+      gemm = async (r0, rows, out) => {
+        const y = (await sess.run({ X: f32Tensor(p.subarray(r0 * dim, (r0 + rows) * dim), [rows, dim]), B: bT })).Y as ort.Tensor;
+        out.set(y.data as Float32Array);
+      };
+    } else {
+      gemm = (r0, rows, out) => jsGemmBlock(p, r0, rows, c, 0, m, dim, out);
+    }
+    rechecks += await initialExact(p, n, dim, c, m, pn, tolF, gemm, minDist, nearest);
+  }
+  // Approximate dot products of every row with the new pick (GEMV).
+  const dots = new Float64Array(n);
+  const picks: number[] = [];
+  let k = m > 0 ? -2 : (args.first ?? 0);
+  const rows = new Uint32Array(q);
+  const scores = new Float32Array(q);
+  if (k === -2) k = scanBest(minDist, farthest);
+  for (let t = 0; t < q; t++) {
+    rows[t] = k;
+    scores[t] = minDist[k] as number;
+    minDist[k] = NaN;
+    picks.push(k);
+    if (t + 1 === q) break;
+    const ko = k * dim;
+    if (sess) {
+      const y = (await sess.run({ X: xAll as ort.Tensor, B: f32Tensor(p.subarray(ko, ko + dim), [dim, 1]) })).Y as ort.Tensor;
+      dots.set(y.data as Float32Array);
+    } else {
+      for (let i = 0, o = 0; i < n; i++, o += dim) {
+        let s0 = 0;
+        let s1 = 0;
+        let j = 0;
+        for (; j + 2 <= dim; j += 2) {
+          s0 += (p[o + j] as number) * (p[ko + j] as number);
+          s1 += (p[o + j + 1] as number) * (p[ko + j + 1] as number);
+        }
+        if (j < dim) s0 += (p[o + j] as number) * (p[ko + j] as number);
+        dots[i] = s0 + s1;
+      }
+    }
+    const nk = pn[k] as number;
+    let best = -1;
+    let bv = 0;
+    for (let i = 0; i < n; i++) {
+      let mi = minDist[i] as number;
+      if (mi !== mi) continue;
+      const ni = pn[i] as number;
+      let a = ni - 2 * (dots[i] as number) + nk;
+      if (a < 0) a = 0;
+      if (a <= mi * mi * (1 + 8 * U64) + tolF * (ni + nk)) {
+        rechecks++;
+        const d = l2Distance(p, i * dim, p, ko, dim);
+        if (d < mi) {
+          mi = d;
+          minDist[i] = d;
+        }
+      }
+      if (best < 0 || (farthest ? mi > bv : mi < bv)) {
+        bv = mi;
+        best = i;
+      }
+    }
+    if (best < 0) throw new Error('kCenterGreedyMatVec: internal error, no row left to pick');
+    k = best;
+  }
+  if (opts.stats) opts.stats.rechecks = rechecks;
+  return { rows, minDist: scores };
+}
