@@ -6,6 +6,7 @@ import {
   CACHE_DIR_OPTION,
   CE_WEIGHT_OPTION,
   ENCODER_BATCH_SIZE_OPTION,
+  PREDICT_CHUNK_OPTION,
   FRAMEWORK_OPTION,
   HIDDEN_OPTION,
   INITIAL_SHOTS_OPTION,
@@ -48,6 +49,7 @@ const CASES: { def: OptionDef<unknown>; default: unknown; good: [string, unknown
   { def: CACHE_DIR_OPTION, default: undefined, good: [['/tmp/cache', '/tmp/cache']], bad: [''] },
   { def: THREADS_OPTION, default: undefined, good: [['4', 4]], bad: ['0', 'all'] },
   { def: ENCODER_BATCH_SIZE_OPTION, default: 32, good: [['64', 64]], bad: ['0', '3.5'] },
+  { def: PREDICT_CHUNK_OPTION, default: 8192, good: [['1024', 1024]], bad: ['0', '-5', '2.5'] },
 ];
 
 test('every definition is covered here and has a flag, a description and its key', () => {
