@@ -106,6 +106,7 @@ export { BUILTIN_TEACHER_KINDS, createFewShotTeacher, createLabelsOnlyFewShotTea
 export type { FewShotContext, LabelTransferChoice, TeacherChoice, TeacherContext, TeacherKind } from './teachers/kind.ts';
 export { fewShotImagesOf, labelsOnlyFewShotTeacher, type FewShotImages, type FewShotOptions } from './teachers/few-shot.ts';
 export { writeTeacherProbs } from './teachers/precomputed-write.ts';
+export { BOOST_PROB_FLOOR, boostProbs, boostTeacher, type BoostedTeacher } from './teachers/boosted.ts';
 
 // The DHO student.
 export { DEFAULT_DHO, dhoConfig, distills, effectiveAlphaCe, predictionSettings, TS_ENGINE_MAX_WORK, validateDhoConfig, type DhoConfig, type DhoEngineKind, type PredictionSettings } from './student/config.ts';

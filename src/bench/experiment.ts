@@ -6,10 +6,13 @@ import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
+import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
-import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData } from '../loop/prepare.ts';
+import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from '../loop/prepare.ts';
+import { accuracy } from '../linalg/accuracy.ts';
+import { boostProbs, boostTeacher } from '../teachers/boosted.ts';
 import { activekdBuild, resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
 import { FRAMEWORK_OPTION, INITIAL_SHOTS_OPTION, ROUNDS_OPTION, SEED_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
 import { queryShortfall, resolveQuerySize } from '../options/query-size.ts';
@@ -52,6 +55,12 @@ export interface ExperimentOptions {
   analysis?: AnalysisOptions;
   /** Write the teacher probabilities into `out/teacher` (default true; the benchmark grid turns it off per cell). */
   writeTeacher?: boolean;
+  /**
+   * Simulations only: replace the zero-shot teacher by the SYNTHETIC boosted teacher whose pool
+   * accuracy is this fraction (src/teachers/boosted.ts; it reads the ground truth). Recorded as
+   * `teacher.synthetic` in results.json. Not with framework few-shot.
+   */
+  teacherAccuracy?: number;
 }
 
 /** One finished run. */
@@ -85,6 +94,21 @@ export function experimentOptions(o: Partial<ExperimentOptions> & Pick<Experimen
 }
 
 /**
+ * The prepared experiment with its zero-shot teacher replaced by the boosted teacher of pool
+ * accuracy `target` (issue 14; κ found on the pool, the same κ applied to the test split).
+ * @throws UserError when the experiment has no teacher
+ */
+function boostPrepared(p: PreparedExperiment, target: number, log: (line: string) => void): { prepared: PreparedExperiment; synthetic: Record<string, unknown> } {
+  if (!p.teacherTrain) throw new UserError('--teacher-accuracy needs a teacher (a distilling framework): there are no teacher probabilities to boost');
+  const b = boostTeacher(p.teacherTrain, p.train.labels, target);
+  const teacherTest = p.teacherTest && p.test ? boostProbs(p.teacherTest, p.test.labels, b.kappa) : undefined;
+  const testAccuracy = teacherTest && p.test ? accuracy(teacherTest, p.test.labels) : null;
+  log(`teacher: SYNTHETIC boosted teacher (log p + κ·onehot(y), κ = ${b.kappa.toFixed(4)}): pool accuracy ${(100 * b.baseAccuracy).toFixed(2)}% → ${(100 * b.poolAccuracy).toFixed(2)}% (target ${(100 * target).toFixed(2)}%)`);
+  const synthetic = { kind: 'boosted', note: 'synthetic teacher: reads the ground truth; simulations only', targetPoolAccuracy: target, kappa: b.kappa, basePoolAccuracy: b.baseAccuracy, poolAccuracy: b.poolAccuracy, baseTestAccuracy: p.teacherAccuracy };
+  return { prepared: { ...p, teacherTrain: b.probs, ...(teacherTest ? { teacherTest } : {}), teacherAccuracy: testAccuracy }, synthetic };
+}
+
+/**
  * What {@link prepareExperiment} needs for these experiment options: a teacher when a framework
  * distils or the bias-propagation analysis is on, the few-shot teacher when a framework is few-shot.
  */
@@ -110,7 +134,9 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
 export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRecord[]; prepared: PreparedData; teacherAccuracy: number | null }> {
   const t0 = performance.now();
   const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
-  const prepared = await prepareExperiment(experimentSetup(o));
+  if (o.teacherAccuracy !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-accuracy sets a synthetic zero-shot teacher: use it with --framework zero-shot (and no-distill), not few-shot');
+  const base = await prepareExperiment(experimentSetup(o));
+  const { prepared, synthetic } = o.teacherAccuracy === undefined ? { prepared: base, synthetic: undefined } : boostPrepared(base, o.teacherAccuracy, o.log);
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
   const C = dataset.classNames.length;
   const q = resolveQuerySize(o.querySize, C, Infinity);
@@ -136,7 +162,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
       ...(dataset.originalLabels ? { originalLabels: [...dataset.originalLabels] } : {}),
     },
     student: { backbone: studentSpec.modelPath, backboneSha256: modelHash(studentSpec.modelPath), encoder: studentSpec, dho: o.dho },
-    teacher: teacher ? { id: teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy } : null,
+    teacher: teacher ? { id: synthetic ? `boosted(${teacher.id})` : teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy, ...(synthetic ? { synthetic } : {}) } : null,
   };
 
   const runs: RunRecord[] = [];

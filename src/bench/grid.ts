@@ -93,6 +93,7 @@ export function benchConfig(o: BenchOptions): Record<string, unknown> {
     dho: e.dho,
     studentModel: e.studentModel,
     teacher: e.teacher,
+    teacherAccuracy: e.teacherAccuracy,
     encode: { batchSize: e.encode.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default },
     analysis: o.analysis === false ? false : (o.analysis ?? {}),
   };

@@ -5,6 +5,7 @@ import {
   CE_WEIGHT_OPTION,
   ENCODER_BATCH_SIZE_OPTION,
   PREDICT_CHUNK_OPTION,
+  TEACHER_ACCURACY_OPTION,
   FRAMEWORK_OPTION,
   HIDDEN_OPTION,
   INITIAL_SHOTS_OPTION,
@@ -88,7 +89,8 @@ function addAllRunOptions(cmd: Command, defaults: RunDefaults): Command {
     .option('--no-cache', 'do not read or write the feature cache')
     .addOption(cliOption(THREADS_OPTION))
     .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
-    .addOption(cliOption(PREDICT_CHUNK_OPTION));
+    .addOption(cliOption(PREDICT_CHUNK_OPTION))
+    .addOption(cliOption(TEACHER_ACCURACY_OPTION));
 }
 
 /** Raw commander values of {@link addRunOptions} (parsed by the option definitions). */
@@ -125,6 +127,7 @@ export interface RawRunOptions extends RawDatasetOptions {
   threads?: number;
   encoderBatchSize: number;
   predictChunk: number;
+  teacherAccuracy?: number;
 }
 
 /** Turns parsed options into {@link ExperimentOptions}. */
@@ -155,6 +158,7 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
       temperature: raw.teacherTemperature,
     },
     encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}), batchSize: raw.encoderBatchSize },
+    ...(raw.teacherAccuracy !== undefined ? { teacherAccuracy: raw.teacherAccuracy } : {}),
     out,
     log,
   };

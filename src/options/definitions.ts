@@ -118,6 +118,17 @@ export const THREADS_OPTION = integerOption({ flags: '--threads <n>', descriptio
 /** `--encoder-batch-size`: images per encoder inference call. */
 export const ENCODER_BATCH_SIZE_OPTION = integerOption({ flags: '--encoder-batch-size <n>', description: 'images per encoder inference call', min: 1, default: 32 });
 
+/** `--teacher-accuracy`: simulations only, the pool accuracy of the SYNTHETIC boosted teacher (issue 14). */
+export const TEACHER_ACCURACY_OPTION = numberOption({
+  flags: '--teacher-accuracy <a>',
+  description: 'simulations only: replace the zero-shot teacher by a SYNTHETIC boosted one (log p + κ·onehot(truth)) whose pool accuracy is this fraction',
+  min: 0,
+  max: 1,
+  minOpen: true,
+  default: undefined,
+  defaultText: 'the real teacher',
+});
+
 /** `--predict-chunk`: pool rows per student prediction call; bounds the memory of one call, not the results. */
 export const PREDICT_CHUNK_OPTION = integerOption({ flags: '--predict-chunk <n>', description: 'rows per student prediction call (bounds its memory; results do not change)', min: 1, default: 8192 });
 
@@ -143,4 +154,5 @@ export const OPTIONS = {
   threads: THREADS_OPTION,
   encoderBatchSize: ENCODER_BATCH_SIZE_OPTION,
   predictChunk: PREDICT_CHUNK_OPTION,
+  teacherAccuracy: TEACHER_ACCURACY_OPTION,
 } as const;

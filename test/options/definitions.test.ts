@@ -7,6 +7,7 @@ import {
   CE_WEIGHT_OPTION,
   ENCODER_BATCH_SIZE_OPTION,
   PREDICT_CHUNK_OPTION,
+  TEACHER_ACCURACY_OPTION,
   FRAMEWORK_OPTION,
   HIDDEN_OPTION,
   INITIAL_SHOTS_OPTION,
@@ -50,6 +51,7 @@ const CASES: { def: OptionDef<unknown>; default: unknown; good: [string, unknown
   { def: THREADS_OPTION, default: undefined, good: [['4', 4]], bad: ['0', 'all'] },
   { def: ENCODER_BATCH_SIZE_OPTION, default: 32, good: [['64', 64]], bad: ['0', '3.5'] },
   { def: PREDICT_CHUNK_OPTION, default: 8192, good: [['1024', 1024]], bad: ['0', '-5', '2.5'] },
+  { def: TEACHER_ACCURACY_OPTION, default: undefined, good: [['0.6', 0.6], ['1', 1]], bad: ['0', '1.5', 'x'] },
 ];
 
 test('every definition is covered here and has a flag, a description and its key', () => {
