@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { cacheFolder, encodeImages, type SkippedImage } from './encode.ts';
-import { FeatureCache } from './feature-cache.ts';
+import { FeatureCache, imageContentKey } from './feature-cache.ts';
 import { FsShardStore, shardKey, type ShardStore } from './shard-store.ts';
 import type { EncoderSpec } from './spec.ts';
 
@@ -51,7 +49,7 @@ export async function encodeShard(specs: readonly EncoderSpec[], paths: readonly
   const hashes: (string | null)[] = await Promise.all(
     paths.map(async (p, index) => {
       try {
-        return createHash('sha1').update(await readFile(p)).digest('hex');
+        return await imageContentKey(p);
       } catch (e) {
         skipped.push({ index, path: p, reason: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
         return null;

@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
 import { createProgress } from '../util/progress.ts';
-import { FeatureCache } from './feature-cache.ts';
+import { FeatureCache, imageContentKey } from './feature-cache.ts';
 import { preprocessImage } from './preprocess.ts';
 import { getSession, modelHash } from './session.ts';
 import { preprocessKey, type EncoderSpec } from './spec.ts';
@@ -96,7 +94,7 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
         const p = paths[i] as string;
         let h: string;
         try {
-          h = createHash('sha1').update(await readFile(p)).digest('hex');
+          h = await imageContentKey(p);
         } catch (e) {
           skipped.push({ index: i, path: p, reason: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
           hashes[i] = '';

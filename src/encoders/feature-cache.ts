@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,6 +22,16 @@ interface Segment {
  * The single-file layout of earlier versions (`<output>.f32` + `<output>.index.tsv`) is read as one
  * more segment.
  */
+/**
+ * The key of an image in the feature cache: sha1 (hex) of its file bytes, so a renamed or moved
+ * image is still found and an edited one is encoded again. The one definition every encoder path
+ * (local, shard, queue dispatch) uses.
+ * @throws the file system's error when the file cannot be read (callers record it as a skip)
+ */
+export async function imageContentKey(path: string): Promise<string> {
+  return createHash('sha1').update(await readFile(path)).digest('hex');
+}
+
 export class FeatureCache {
   private readonly index = new Map<string, { seg: number; row: number }>();
   private readonly bad = new Map<string, string>();

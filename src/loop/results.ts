@@ -95,9 +95,14 @@ function readDocument<T>(path: string, kind: DocKind<T>): T {
 
 /** Validates `doc` with `schema` and writes it atomically. @throws Error (a bug, not user input) when invalid */
 function writeDocument<S extends z.ZodType>(path: string, schema: S, doc: z.input<S>, what: string): void {
+  writeJsonAtomic(path, validated(schema, doc, `refusing to write ${path}: not a valid ${what}`));
+}
+
+/** A document this program built, checked against its schema. @throws Error `"<what>: <issues>"` (a bug) */
+function validated<S extends z.ZodType>(schema: S, doc: unknown, what: string): z.output<S> {
   const r = schema.safeParse(doc);
-  if (!r.success) throw new Error(`refusing to write ${path}: not a valid ${what}: ${formatIssues(r.error.issues)}`);
-  writeJsonAtomic(path, r.data);
+  if (!r.success) throw new Error(`${what}: ${formatIssues(r.error.issues)}`);
+  return r.data;
 }
 
 /** `schema.safeParse` as a {@link DocKind.parse} result, with an upgrade of the parsed data. */
@@ -181,9 +186,7 @@ export function resultsDocument(parts: ResultsParts): ResultsDoc {
     student: { ...parts.student, dho, prediction: predictionSettings(dho) },
     finalAccuracy: parts.rounds.at(-1)?.testAccuracy ?? null,
   };
-  const r = resultsSchema.safeParse(doc);
-  if (!r.success) throw new Error(`invalid results document: ${formatIssues(r.error.issues)}`);
-  return r.data;
+  return validated(resultsSchema, doc, 'invalid results document');
 }
 
 /** Writes a run's results.json (validated, atomic). @throws Error when `doc` is invalid (a bug) */
@@ -221,16 +224,12 @@ export function readResults(path: string): ResultsDoc {
 /** The summary.json of a `run` grid. @throws Error when invalid (a bug) */
 export function runGridSummaryDocument(data: RunGridSummaryData): SummaryDoc {
   const { framework: _f, ...dho } = data.student.dho as Record<string, unknown>;
-  const r = summarySchema.safeParse({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, kind: 'run-grid', ...data, student: { ...data.student, dho } });
-  if (!r.success) throw new Error(`invalid run-grid summary: ${formatIssues(r.error.issues)}`);
-  return r.data;
+  return validated(summarySchema, { format: SUMMARY_FORMAT, version: SUMMARY_VERSION, kind: 'run-grid', ...data, student: { ...data.student, dho } }, 'invalid run-grid summary');
 }
 
 /** The summary.json of a benchmark (the aggregate of src/eval/aggregate.ts). @throws Error when invalid (a bug) */
 export function benchSummaryDocument(data: z.input<typeof benchSummarySchema>): SummaryDoc {
-  const r = summarySchema.safeParse({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, kind: 'bench', ...data });
-  if (!r.success) throw new Error(`invalid bench summary: ${formatIssues(r.error.issues)}`);
-  return r.data;
+  return validated(summarySchema, { format: SUMMARY_FORMAT, version: SUMMARY_VERSION, kind: 'bench', ...data }, 'invalid bench summary');
 }
 
 /** Writes a summary.json (validated, atomic). @throws Error when invalid (a bug) */

@@ -14,7 +14,8 @@ import type { EncoderSpec } from '../encoders/spec.ts';
 import { effectiveAlphaCe } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
-import { currentStudent, writeFileAtomic } from './project.ts';
+import { writeFileAtomic } from '../util/json-file.ts';
+import { currentStudent } from './project.ts';
 
 const { onnx } = onnxProto;
 

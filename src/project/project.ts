@@ -15,7 +15,7 @@
  * journaled (and recomputes the same selection) or finds its selection and only re-writes exports.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { ASSETS } from '../assets.ts';
 import { mobilenetV1Spec } from '../encoders/embedded.ts';
@@ -28,6 +28,7 @@ import type { Strategy } from '../strategies/types.ts';
 import { dhoConfig, type DhoConfig } from '../student/config.ts';
 import { createStudentModel, type StudentModel, type StudentParams } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/json-file.ts';
 import { Rng } from '../util/rng.ts';
 import { nfc, normalisationClashes, normalisationNote } from '../util/unicode.ts';
 import { prepareExperiment, type ExperimentSetup } from '../loop/prepare.ts';
@@ -320,14 +321,6 @@ const unb64 = (s: string): Float32Array => {
   const b = Buffer.from(s, 'base64');
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
-
-/** Writes `text` to `path` atomically (temp file + rename); returns its sha256. */
-export function writeFileAtomic(path: string, text: string | Uint8Array): string {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** Saves a student's parameters as JSON (atomic). @returns the file's sha256 */
 export function saveStudent(path: string, model: StudentModel, classNames: readonly string[], labeledHash: string): string {

@@ -4,13 +4,11 @@
  * encoder) into the cache, after which the ordinary local preparation (`prepareExperiment`) reads
  * every row from the cache — so the assembled matrices are those of a single-process encode.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
 import { openDataset } from '../data/open.ts';
 import { cacheFolder, defaultCacheDir, type SkippedImage } from '../encoders/encode.ts';
-import { FeatureCache } from '../encoders/feature-cache.ts';
+import { FeatureCache, imageContentKey } from '../encoders/feature-cache.ts';
 import { modelHash } from '../encoders/session.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { studentSpecFor, type ExperimentSetup } from '../loop/prepare.ts';
@@ -76,7 +74,7 @@ export async function distributedEncode(setup: ExperimentSetup, conn: QueueConne
   const seen = new Set<string>();
   for (let s = 0; s < paths.length; s += 256) {
     const chunk = paths.slice(s, s + 256);
-    const hashes = await Promise.all(chunk.map((p) => readFile(p).then((b) => createHash('sha1').update(b).digest('hex'), () => null)));
+    const hashes = await Promise.all(chunk.map((p) => imageContentKey(p).catch(() => null)));
     chunk.forEach((p, k) => {
       const h = hashes[k];
       if (h === null || h === undefined) return todo.push(p); // unreadable: the worker records why

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.ts';
@@ -9,9 +10,19 @@ import { UserError } from './errors.ts';
  */
 export function writeJsonAtomic(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Writes `content` to `path` atomically (temp file in the same folder + rename): readers see the old
+ * file or the whole new one, never a truncated one.
+ * @returns the sha256 (hex) of what was written
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): string {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, content);
   renameSync(tmp, path);
+  return createHash('sha256').update(content).digest('hex');
 }
 
 /**

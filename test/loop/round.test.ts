@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { accuracy } from '../../src/linalg/accuracy.ts';
-import { takeRows, type Matrix } from '../../src/linalg/matrix.ts';
+import { takeRows } from '../../src/linalg/matrix.ts';
 import { runRound, type RoundInput } from '../../src/loop/round.ts';
 import { createStrategy, runSelection } from '../../src/strategies/registry.ts';
 import { dhoConfig } from '../../src/student/config.ts';
 import { disposeSessionCache } from '../../src/student/engine.ts';
 import { trainStudent } from '../../src/student/train.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { problem } from '../student/fixtures.ts';
 
 after(() => disposeSessionCache());
-
-/** C noisy blobs in D dimensions and a teacher that is right with logit margin 2. */
-function problem(N: number, D: number, C: number, seed: number): { features: Matrix; teacher: Matrix; y: Int32Array } {
-  const rng = new Rng(seed);
-  const means = Array.from({ length: C }, () => Array.from({ length: D }, () => rng.uniform(-1, 1)));
-  const F = new Float32Array(N * D);
-  const T = new Float32Array(N * C);
-  const y = new Int32Array(N);
-  for (let i = 0; i < N; i++) {
-    const c = i % C;
-    y[i] = c;
-    for (let d = 0; d < D; d++) F[i * D + d] = (means[c]?.[d] as number) + 0.4 * rng.uniform(-1, 1);
-    const z = 2 + (C - 1);
-    for (let k = 0; k < C; k++) T[i * C + k] = (k === c ? Math.E ** 2 : 1) / (Math.E ** 2 + z - 2);
-  }
-  return { features: { rows: N, cols: D, data: F }, teacher: { rows: N, cols: C, data: T }, y };
-}
 
 const P = problem(90, 6, 3, 3);
 const DHO = dhoConfig({ head: 'linear', stepsPerLabeledBatch: 5 });
