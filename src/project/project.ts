@@ -546,12 +546,12 @@ export function writeRoundExports(projectDir: string, store: ProjectStore, r: nu
   const put = (kind: string, text: string): string => {
     const path = join(rdir, kind);
     const sha = sha256(text);
-    const current = existsSync(path) ? readFileSync(path) : null;
-    if (current !== null && sha256(current) !== sha && sha256(current) !== ours.get(kind)) {
+    const current = existsSync(path) ? sha256(readFileSync(path)) : null;
+    if (current !== null && current !== sha && current !== ours.get(kind)) {
       kept.push(path);
       return path;
     }
-    if (current === null || sha256(current) !== sha) writeFileAtomic(path, text);
+    if (current !== sha) writeFileAtomic(path, text);
     written.push({ kind, path, sha256: sha });
     return path;
   };
