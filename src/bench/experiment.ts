@@ -61,6 +61,14 @@ export interface ExperimentOptions {
    * `teacher.synthetic` in results.json. Not with framework few-shot.
    */
   teacherAccuracy?: number;
+  /**
+   * Simulations only: replace the zero-shot teacher by the held-out few-shot teacher fitted once on
+   * this many labeled images per class of a teacher split disjoint from the pool and the test split
+   * (`ExperimentSetup.teacherShots`). Recorded as `teacher.heldOut` in results.json, with the
+   * teacher split's ids. Not with framework few-shot; combined with {@link teacherAccuracy}, the
+   * boost starts from the held-out teacher.
+   */
+  teacherShots?: number;
 }
 
 /** One finished run. */
@@ -121,6 +129,7 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
     teacher: needTeacher ? o.teacher : null,
     fewShot: o.frameworks.includes('few-shot'),
     zeroShot: o.frameworks.includes('zero-shot'),
+    ...(o.teacherShots !== undefined ? { teacherShots: o.teacherShots } : {}),
     encode: o.encode,
   };
 }
@@ -135,6 +144,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   const t0 = performance.now();
   const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
   if (o.teacherAccuracy !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-accuracy sets a synthetic zero-shot teacher: use it with --framework zero-shot (and no-distill), not few-shot');
+  if (o.teacherShots !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-shots fits a frozen teacher on a held-out split: use it with --framework zero-shot (and no-distill), not few-shot (which refits on the labeled set)');
   const base = await prepareExperiment(experimentSetup(o));
   const { prepared, synthetic } = o.teacherAccuracy === undefined ? { prepared: base, synthetic: undefined } : boostPrepared(base, o.teacherAccuracy, o.log);
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
@@ -147,9 +157,16 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
   for (const s of prepared.skipped.slice(0, 20)) o.log(`  skipped ${s.path}: ${s.reason}`);
   if (prepared.skipped.length > 20) o.log(`  … and ${prepared.skipped.length - 20} more (all listed in results.json)`);
-  if (teacher && teacherAccuracy !== null) {
-    o.log(`teacher ${teacher.id}: zero-shot test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
+  const held = prepared.heldOutTeacher;
+  if (held) {
+    const base = held.baseTestAccuracy === null ? '' : ` (zero-shot teacher: ${(100 * held.baseTestAccuracy).toFixed(2)}%)`;
+    o.log(`teacher: held-out few-shot teacher fitted once on ${held.split.ids.length} teacher-split images (${held.shots} per class, disjoint from pool and test)${base}`);
   }
+  const teacherPoolAccuracy = prepared.teacherTrain ? accuracy(prepared.teacherTrain, prepared.train.labels) : null;
+  if (teacher && teacherAccuracy !== null) {
+    o.log(`teacher ${held ? held.id : teacher.id}: test accuracy ${(100 * teacherAccuracy).toFixed(2)}%, pool accuracy ${teacherPoolAccuracy === null ? '—' : `${(100 * teacherPoolAccuracy).toFixed(2)}%`}`);
+  }
+  const heldOutRecord = held ? { shots: held.shots, teacherSplitIds: held.split.ids, fit: held.fit, baseTestAccuracy: held.baseTestAccuracy } : undefined;
   const manifest = {
     activekd: activekdBuild(),
     data: {
@@ -162,7 +179,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
       ...(dataset.originalLabels ? { originalLabels: [...dataset.originalLabels] } : {}),
     },
     student: { backbone: studentSpec.modelPath, backboneSha256: modelHash(studentSpec.modelPath), encoder: studentSpec, dho: o.dho },
-    teacher: teacher ? { id: synthetic ? `boosted(${teacher.id})` : teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy, ...(synthetic ? { synthetic } : {}) } : null,
+    teacher: teacher ? { id: synthetic ? `boosted(${held ? held.id : teacher.id})` : held ? held.id : teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy, poolAccuracy: teacherPoolAccuracy, ...(heldOutRecord ? { heldOut: heldOutRecord } : {}), ...(synthetic ? { synthetic } : {}) } : null,
   };
 
   const runs: RunRecord[] = [];

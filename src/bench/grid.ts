@@ -94,6 +94,7 @@ export function benchConfig(o: BenchOptions): Record<string, unknown> {
     studentModel: e.studentModel,
     teacher: e.teacher,
     teacherAccuracy: e.teacherAccuracy,
+    teacherShots: e.teacherShots,
     encode: { batchSize: e.encode.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default },
     analysis: o.analysis === false ? false : (o.analysis ?? {}),
   };

@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from '../bench/grid.ts';
+import { parseTeacherLevels, runTeacherLevels, TEACHER_LEVEL_SYNTAX, type TeacherLevel } from '../bench/teacher-levels.ts';
+import { writeTeacherLevelsReport } from '../report/teacher-levels-report.ts';
 import { readBenchManifest } from '../loop/results.ts';
 import { FRAMEWORK_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
 import type { Framework } from '../options/framework.ts';
@@ -39,6 +41,7 @@ interface RawBenchOptions extends RawRunOptions {
   queue?: string;
   queueTlsCa?: string;
   queuePrefix: string;
+  teacherLevels?: TeacherLevel[];
 }
 
 /**
@@ -65,7 +68,8 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--no-png', 'write SVG plots only')
       .option('--queue <url>', 'run the encoding and the cells on `activekd worker`s of this Redis queue (redis://HOST:PORT[/DB]; see README "Scaling out")')
       .option('--queue-tls-ca <file>', 'CA certificate (PEM) of a rediss:// queue server')
-      .option('--queue-prefix <name>', 'key prefix of the queue in Redis', 'activekd'),
+      .option('--queue-prefix <name>', 'key prefix of the queue in Redis', 'activekd')
+      .option('--teacher-levels <levels>', `teacher-strength sweep: repeat the grid per teacher level (comma-separated: ${TEACHER_LEVEL_SYNTAX}); framework no-distill runs once; one report across levels (teacher-levels.md/.html; README "When does PCoreSet pay off?")`, (v: string) => parseTeacherLevels(v)),
     { ...BENCH_DEFAULTS, frameworks: [...BENCH_DEFAULTS.frameworks], seeds: [...BENCH_DEFAULTS.seeds] },
   );
   bench.action(async (raw: RawBenchOptions, cmd: Command) => {
@@ -75,28 +79,43 @@ export function benchCommands(log: (s: string) => void): Command[] {
     const seeds = raw.seed !== undefined && cmd.getOptionValueSource('seeds') === 'default' ? [raw.seed] : raw.seeds;
     const experiment = toExperimentOptions({ ...raw, strategy, framework, ...(seeds ? { seeds } : {}) }, raw.data, raw.out, log);
     const queue = raw.queue ? await queueBench({ ...raw, queue: raw.queue }, experiment, log) : null;
-    const { ran, skipped } = await runBench({
+    const benchOptions = {
       experiment,
       ...queue?.bench,
       ...(raw.jobs ? { jobs: raw.jobs } : {}),
-      analysis: raw.analysis ? { criteria: { featureScale: raw.featureDistanceScale }, bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : false,
+      analysis: raw.analysis ? { criteria: { featureScale: raw.featureDistanceScale }, bias: { lambda: raw.biasLambda, delta: raw.biasDelta, nInit: Math.max(1, raw.kmeansNInit), ...(raw.biasK ? { k: raw.biasK } : {}) } } : (false as const),
       ...(raw.targetAccuracy !== undefined ? { targetAccuracy: raw.targetAccuracy } : {}),
       reference: raw.reference,
       png: raw.png,
-    }).finally(() => queue?.close());
+    };
+    if (raw.teacherLevels) {
+      const levels = raw.teacherLevels;
+      const { ran, skipped } = await runTeacherLevels({ ...benchOptions, levels }).finally(() => queue?.close());
+      log(`\n${ran} cell(s) run, ${skipped} reused over ${levels.length} teacher level(s).\n`);
+      log(readFileSync(join(raw.out, 'teacher-levels.md'), 'utf8'));
+      log(`report: ${join(raw.out, 'teacher-levels.html')}`);
+      return;
+    }
+    const { ran, skipped } = await runBench(benchOptions).finally(() => queue?.close());
     log(`\n${ran} cell(s) run, ${skipped} reused. Table 1 (final-round test accuracy %, ${overSeeds(experiment.seeds.length)}):\n`);
     log(readFileSync(join(raw.out, 'table1.md'), 'utf8'));
     log(`report: ${join(raw.out, 'report.html')}`);
   });
 
   const report = new Command('report')
-    .description('regenerate a benchmark report (summary.json, CSVs, table1.md, plots/, report.html) from DIR/runs/*/results.json')
+    .description('regenerate a benchmark report (summary.json, CSVs, table1.md, plots/, report.html) from DIR/runs/*/results.json, or a teacher-strength sweep\'s report (teacher-levels.md/.csv/.html) from DIR/teacher-levels.json and its levels')
     .argument('<dir>', 'benchmark folder written by `activekd bench`')
     .option('--target-accuracy <pct>', 'labels needed to reach this test accuracy (%) (default: the one recorded by bench)', numberIn('--target-accuracy', 0, 100))
     .option('--reference <strategy>', 'strategy tested against every other one (default: the one recorded by bench, else pcoreset)')
     .option('--no-png', 'write SVG plots only')
     .action(async (dir: string, raw: { targetAccuracy?: number; reference?: string; png: boolean }) => {
       if (!existsSync(dir)) throw new UserError(`${dir}: no such folder`);
+      if (existsSync(join(dir, 'teacher-levels.json'))) {
+        await writeTeacherLevelsReport(dir, { png: raw.png });
+        log(readFileSync(join(dir, 'teacher-levels.md'), 'utf8'));
+        log(`report: ${join(dir, 'teacher-levels.html')}`);
+        return;
+      }
       const mf = join(dir, 'bench.json');
       const recorded = existsSync(mf) ? readBenchManifest(mf).report : undefined;
       const target = raw.targetAccuracy ?? recorded?.targetAccuracy;

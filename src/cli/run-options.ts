@@ -6,6 +6,7 @@ import {
   ENCODER_BATCH_SIZE_OPTION,
   PREDICT_CHUNK_OPTION,
   TEACHER_ACCURACY_OPTION,
+  TEACHER_SHOTS_OPTION,
   FRAMEWORK_OPTION,
   HIDDEN_OPTION,
   INITIAL_SHOTS_OPTION,
@@ -90,7 +91,8 @@ function addAllRunOptions(cmd: Command, defaults: RunDefaults): Command {
     .addOption(cliOption(THREADS_OPTION))
     .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
     .addOption(cliOption(PREDICT_CHUNK_OPTION))
-    .addOption(cliOption(TEACHER_ACCURACY_OPTION));
+    .addOption(cliOption(TEACHER_ACCURACY_OPTION))
+    .addOption(cliOption(TEACHER_SHOTS_OPTION));
 }
 
 /** Raw commander values of {@link addRunOptions} (parsed by the option definitions). */
@@ -128,6 +130,7 @@ export interface RawRunOptions extends RawDatasetOptions {
   encoderBatchSize: number;
   predictChunk: number;
   teacherAccuracy?: number;
+  teacherShots?: number;
 }
 
 /** Turns parsed options into {@link ExperimentOptions}. */
@@ -159,6 +162,7 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
     },
     encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}), batchSize: raw.encoderBatchSize },
     ...(raw.teacherAccuracy !== undefined ? { teacherAccuracy: raw.teacherAccuracy } : {}),
+    ...(raw.teacherShots !== undefined ? { teacherShots: raw.teacherShots } : {}),
     out,
     log,
   };

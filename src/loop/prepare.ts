@@ -3,16 +3,19 @@ import { ASSETS } from '../assets.ts';
 import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import type { Dataset, SkippedFile, Split } from '../data/dataset.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
+import { limitFor } from '../data/common.ts';
+import { carveTeacherSplit, limitWithTeacherSplit } from '../data/teacher-split.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { fewShotImagesOf } from '../teachers/few-shot.ts';
+import { fitHeldOutTeacher } from '../teachers/held-out.ts';
 import type { LabelTransferChoice, TeacherChoice } from '../teachers/kind.ts';
 import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
 import { NoClassMapError } from '../teachers/label-transfer.ts';
 import { createFewShotTeacher, createLabelsOnlyFewShotTeacher, createTeacher } from '../teachers/registry.ts';
-import type { FewShotTeacher, Teacher } from '../teachers/teacher.ts';
+import type { FewShotFitRecord, FewShotTeacher, Teacher } from '../teachers/teacher.ts';
 import { UserError } from '../util/errors.ts';
 
 /** A dataset with everything the loop reads, computed once (and cached on disk by the encoders). */
@@ -94,7 +97,26 @@ export interface ExperimentSetup {
    * the labeled set alone (issue 15 #16).
    */
   readonly zeroShot?: boolean;
+  /**
+   * Simulations only (issue 14): replace the zero-shot teacher's probabilities by those of the
+   * held-out few-shot teacher, fitted once on this many labeled images per class of a teacher
+   * split disjoint from the pool and the test split (src/data/teacher-split.ts), then frozen.
+   */
+  readonly teacherShots?: number;
   readonly encode: EncodeOptions;
+}
+
+/** The held-out few-shot teacher of a prepared experiment (see {@link ExperimentSetup.teacherShots}). */
+export interface PreparedHeldOutTeacher {
+  readonly id: string;
+  /** K, teacher-split images per class. */
+  readonly shots: number;
+  /** The teacher split (ids, paths, labels): disjoint from the pool and the test split. */
+  readonly split: Split;
+  /** The one CLAP fit, on the teacher split. */
+  readonly fit: FewShotFitRecord;
+  /** Test accuracy (fraction) of the zero-shot teacher it replaced, or null. */
+  readonly baseTestAccuracy: number | null;
 }
 
 /** A dataset ready for rounds: features, teacher probabilities and teachers, computed once. */
@@ -106,6 +128,8 @@ export interface PreparedExperiment extends PreparedData {
   readonly fewShotTeacher: FewShotTeacher | null;
   /** Zero-shot top-1 accuracy (fraction) of the teacher on the test split, or null. */
   readonly teacherAccuracy: number | null;
+  /** The held-out few-shot teacher whose probabilities replaced the zero-shot teacher's, when asked for. */
+  readonly heldOutTeacher?: PreparedHeldOutTeacher;
 }
 
 /** Encoder contract of the student backbone: MobileNetV1 features of `studentModel` (default: the embedded model). */
@@ -121,9 +145,20 @@ export function studentSpecFor(studentModel?: string): EncoderSpec {
  *   cannot be built, or missing model files
  */
 export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExperiment> {
-  const dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), o.datasetOptions ?? {}) : o.dataset;
+  const shots = o.teacherShots;
+  const opened = o.datasetOptions ?? {};
+  if (shots !== undefined && limitFor(opened.limit, 'train') !== undefined) throw new UserError('--teacher-shots cannot be combined with a --limit on the training split: use --limit-per-class');
+  const openOptions = shots === undefined ? opened : { ...opened, limitPerClass: limitWithTeacherSplit(opened.limitPerClass, shots) };
+  let dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), openOptions) : o.dataset;
   const C = dataset.classNames.length;
   if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
+  let teacherSplit: Split | undefined;
+  if (shots !== undefined) {
+    if (!o.teacher) throw new UserError('--teacher-shots fits a few-shot teacher on a held-out teacher split: it needs a teacher (a distilling framework)');
+    const carved = carveTeacherSplit(dataset.train, C, shots, dataset.classNames, typeof o.dataset === 'string' ? limitFor(opened.limitPerClass, 'train') : undefined);
+    dataset = { ...dataset, train: carved.pool };
+    teacherSplit = carved.teacher;
+  }
   const studentSpec = studentSpecFor(o.studentModel);
   let teacher: Teacher | null = null;
   let labelsOnly = false;
@@ -140,15 +175,25 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
       throw new UserError('--teacher none: frameworks zero-shot and few-shot (and the bias-propagation analysis) need a teacher; to run without one, use --framework no-distill');
     }
   }
-  const prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
+  let prepared = await prepareData(dataset, studentSpec, teacher, o.encode);
   const fewShotTeacher =
     o.teacher && o.fewShot
       ? teacher
         ? await createFewShotTeacher(teacher, o.teacher, fewShotImagesOf(prepared), o.encode)
         : await createLabelsOnlyFewShotTeacher(o.teacher, dataset, fewShotImagesOf(prepared), o.encode)
       : null;
+  let heldOutTeacher: PreparedHeldOutTeacher | undefined;
+  if (teacherSplit && shots !== undefined) {
+    if (!teacher || !o.teacher) throw new UserError('--teacher-shots needs a zero-shot teacher with image features to start the few-shot teacher from');
+    const baseTestAccuracy = prepared.teacherTest && prepared.test ? accuracy(prepared.teacherTest, prepared.test.labels) : null;
+    const test = prepared.test;
+    const images = { pool: [...prepared.train.paths, ...teacherSplit.paths], ...(test ? { test: { paths: test.paths, labels: test.labels } } : {}) };
+    const held = fitHeldOutTeacher(await createFewShotTeacher(teacher, o.teacher, images, o.encode), prepared.train.ids.length, teacherSplit.labels, shots);
+    prepared = { ...prepared, teacherTrain: held.poolProbs, ...(held.testProbs ? { teacherTest: held.testProbs } : {}) };
+    heldOutTeacher = { id: held.id, shots, split: teacherSplit, fit: held.fit, baseTestAccuracy };
+  }
   const teacherAccuracy = prepared.teacherTest && prepared.test ? accuracy(prepared.teacherTest, prepared.test.labels) : null;
-  return { ...prepared, studentSpec, teacher, fewShotTeacher, teacherAccuracy };
+  return { ...prepared, studentSpec, teacher, fewShotTeacher, teacherAccuracy, ...(heldOutTeacher ? { heldOutTeacher } : {}) };
 }
 
 /**

@@ -128,9 +128,6 @@ export const runStudentSchema = z.object({
   prediction: predictionSchema,
 });
 
-/** The zero-shot teacher (`Teacher.describe()` plus id and test accuracy), null when the run had none. */
-export const runTeacherSchema = z.looseObject({ id: z.string(), testAccuracy: z.number().nullable() }).nullable();
-
 /** One CLAP refit of the few-shot teacher (ClapFitRecord). */
 const clapFitSchema = z.object({
   fit: count,
@@ -140,6 +137,21 @@ const clapFitSchema = z.object({
   seconds: z.number(),
   testAccuracy: z.number().nullable(),
 });
+
+/**
+ * The teacher of a run (`Teacher.describe()` plus id, test and pool accuracy; `heldOut` for the
+ * held-out few-shot teacher with its teacher-split ids, `synthetic` for the boosted teacher), null
+ * when the run had none.
+ */
+export const runTeacherSchema = z
+  .looseObject({
+    id: z.string(),
+    testAccuracy: z.number().nullable(),
+    poolAccuracy: z.number().nullable().optional(),
+    heldOut: z.object({ shots: count, teacherSplitIds: z.array(z.string()), fit: clapFitSchema, baseTestAccuracy: z.number().nullable() }).optional(),
+  })
+  .nullable();
+
 
 /** One round of the loop (RoundRecord of src/loop/active-loop.ts). */
 export const roundSchema = z.object({
@@ -363,3 +375,38 @@ export const benchManifestV1Schema = z.object({ version: z.literal(1), configHas
 
 /** A bench.json document. */
 export type BenchManifest = z.output<typeof benchManifestSchema>;
+
+// ---- teacher-levels.json -----------------------------------------------------------------------
+
+/** Format tag of a teacher-strength sweep's manifest (teacher-levels.json). */
+export const TEACHER_LEVELS_FORMAT = 'activekd-teacher-levels';
+/** Current version of teacher-levels.json. */
+export const TEACHER_LEVELS_VERSION = 1;
+
+/**
+ * One teacher level of a sweep (issue 14): the real zero-shot teacher, the held-out few-shot
+ * teacher of K shots per class, or the SYNTHETIC boosted teacher of a pool accuracy (fraction).
+ */
+export const teacherLevelSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('zero-shot'), name: z.string() }),
+  z.object({ kind: z.literal('shots'), name: z.string(), shots: count }),
+  z.object({ kind: z.literal('accuracy'), name: z.string(), accuracy: z.number().gt(0).lte(1) }),
+]);
+
+/** A teacher level. */
+export type TeacherLevel = z.output<typeof teacherLevelSchema>;
+
+/**
+ * teacher-levels.json: the levels of a sweep (each a benchmark grid under `levels/<name>/`), whether
+ * the no-distill grid (`no-distill/`) is part of it, and the report's reference strategy.
+ */
+export const teacherLevelsManifestSchema = z.object({
+  format: z.literal(TEACHER_LEVELS_FORMAT),
+  version: z.literal(TEACHER_LEVELS_VERSION),
+  levels: z.array(teacherLevelSchema).min(1),
+  noDistill: z.boolean(),
+  reference: z.string(),
+});
+
+/** A teacher-levels.json document. */
+export type TeacherLevelsManifest = z.output<typeof teacherLevelsManifestSchema>;

@@ -27,6 +27,10 @@ import {
   SUMMARY_FORMAT,
   SUMMARY_VERSION,
   summarySchema,
+  TEACHER_LEVELS_FORMAT,
+  TEACHER_LEVELS_VERSION,
+  teacherLevelsManifestSchema,
+  type TeacherLevelsManifest,
   type BenchManifest,
   type ResultsDoc,
   type ResultsDocInput,
@@ -304,4 +308,25 @@ const BENCH_KIND: DocKind<BenchManifest> = {
  */
 export function readBenchManifest(path: string): BenchManifest {
   return readDocument(path, BENCH_KIND);
+}
+
+// ---- teacher-levels.json -----------------------------------------------------------------------
+
+/** Writes teacher-levels.json (validated, atomic). @throws Error when invalid (a bug) */
+export function writeTeacherLevelsManifest(path: string, doc: Omit<TeacherLevelsManifest, 'format' | 'version'>): void {
+  writeDocument(path, teacherLevelsManifestSchema, { format: TEACHER_LEVELS_FORMAT, version: TEACHER_LEVELS_VERSION, ...doc }, 'teacher-levels manifest');
+}
+
+const TEACHER_LEVELS_KIND: DocKind<TeacherLevelsManifest> = {
+  format: TEACHER_LEVELS_FORMAT,
+  what: 'teacher-strength sweep manifest (teacher-levels.json)',
+  writtenBy: 'activekd bench --teacher-levels',
+  current: TEACHER_LEVELS_VERSION,
+  legacyVersion: () => null,
+  parse: (raw) => parsed(teacherLevelsManifestSchema, raw, (d) => d),
+};
+
+/** Reads teacher-levels.json. @throws UserError as {@link readResults} */
+export function readTeacherLevelsManifest(path: string): TeacherLevelsManifest {
+  return readDocument(path, TEACHER_LEVELS_KIND);
 }

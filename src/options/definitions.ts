@@ -118,6 +118,15 @@ export const THREADS_OPTION = integerOption({ flags: '--threads <n>', descriptio
 /** `--encoder-batch-size`: images per encoder inference call. */
 export const ENCODER_BATCH_SIZE_OPTION = integerOption({ flags: '--encoder-batch-size <n>', description: 'images per encoder inference call', min: 1, default: 32 });
 
+/** `--teacher-shots`: simulations only, K of the held-out few-shot teacher (issue 14; src/data/teacher-split.ts). */
+export const TEACHER_SHOTS_OPTION = integerOption({
+  flags: '--teacher-shots <k>',
+  description: 'simulations only: replace the zero-shot teacher by a few-shot (CLAP) teacher fitted once on K labeled images per class of a teacher split disjoint from pool and test (the K images after --limit-per-class in each class, else the last K), then frozen',
+  min: 1,
+  default: undefined,
+  defaultText: 'the zero-shot teacher',
+});
+
 /** `--teacher-accuracy`: simulations only, the pool accuracy of the SYNTHETIC boosted teacher (issue 14). */
 export const TEACHER_ACCURACY_OPTION = numberOption({
   flags: '--teacher-accuracy <a>',
@@ -155,4 +164,5 @@ export const OPTIONS = {
   encoderBatchSize: ENCODER_BATCH_SIZE_OPTION,
   predictChunk: PREDICT_CHUNK_OPTION,
   teacherAccuracy: TEACHER_ACCURACY_OPTION,
+  teacherShots: TEACHER_SHOTS_OPTION,
 } as const;

@@ -8,6 +8,7 @@ import {
   ENCODER_BATCH_SIZE_OPTION,
   PREDICT_CHUNK_OPTION,
   TEACHER_ACCURACY_OPTION,
+  TEACHER_SHOTS_OPTION,
   FRAMEWORK_OPTION,
   HIDDEN_OPTION,
   INITIAL_SHOTS_OPTION,
@@ -52,6 +53,7 @@ const CASES: { def: OptionDef<unknown>; default: unknown; good: [string, unknown
   { def: ENCODER_BATCH_SIZE_OPTION, default: 32, good: [['64', 64]], bad: ['0', '3.5'] },
   { def: PREDICT_CHUNK_OPTION, default: 8192, good: [['1024', 1024]], bad: ['0', '-5', '2.5'] },
   { def: TEACHER_ACCURACY_OPTION, default: undefined, good: [['0.6', 0.6], ['1', 1]], bad: ['0', '1.5', 'x'] },
+  { def: TEACHER_SHOTS_OPTION, default: undefined, good: [['16', 16], ['1', 1]], bad: ['0', '2.5', 'x'] },
 ];
 
 test('every definition is covered here and has a flag, a description and its key', () => {

@@ -1,0 +1,105 @@
+/**
+ * The teacher-strength sweep (issue 14): the strategy × seed benchmark grid repeated per teacher
+ * level — the real zero-shot teacher, held-out few-shot teachers of K shots per class
+ * (`teacherShots`) and SYNTHETIC boosted teachers of a pool accuracy (`teacherAccuracy`) — plus one
+ * no-distill grid, each a resumable benchmark grid (src/bench/grid.ts) in its own folder:
+ *
+ *     <out>/teacher-levels.json      the levels (schema: src/loop/results-schema.ts)
+ *     <out>/no-distill/              framework no-distill (the teacher plays no part)
+ *     <out>/levels/<name>/           framework zero-shot with the level's teacher
+ *     <out>/teacher-levels.md, …     one report across levels (src/report/teacher-levels-report.ts)
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTeacherLevelsManifest, writeTeacherLevelsManifest } from '../loop/results.ts';
+import type { TeacherLevel } from '../loop/results-schema.ts';
+import { writeTeacherLevelsReport } from '../report/teacher-levels-report.ts';
+import { UserError } from '../util/errors.ts';
+import { runBench, type BenchOptions } from './grid.ts';
+
+export type { TeacherLevel } from '../loop/results-schema.ts';
+
+/** The syntax of one level, for help texts. */
+export const TEACHER_LEVEL_SYNTAX = 'zero-shot | shots:K (held-out few-shot teacher, K images per class) | accuracy:A (SYNTHETIC boosted teacher of pool accuracy A in (0, 1])';
+
+/**
+ * Parses `--teacher-levels`: comma-separated levels, each `zero-shot`, `shots:K` or `accuracy:A`.
+ * Level folder names: `zero-shot`, `shots-K`, `accuracy-A`.
+ * @throws UserError naming the bad level, or a level given twice
+ */
+export function parseTeacherLevels(raw: string): TeacherLevel[] {
+  const levels = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s): TeacherLevel => {
+      if (s === 'zero-shot') return { kind: 'zero-shot', name: 'zero-shot' };
+      const m = /^(shots|accuracy):(.+)$/.exec(s);
+      const v = m ? Number(m[2]) : NaN;
+      if (m?.[1] === 'shots' && Number.isInteger(v) && v >= 1) return { kind: 'shots', name: `shots-${v}`, shots: v };
+      if (m?.[1] === 'accuracy' && v > 0 && v <= 1) return { kind: 'accuracy', name: `accuracy-${v}`, accuracy: v };
+      throw new UserError(`--teacher-levels: "${s}" is not a teacher level; expected ${TEACHER_LEVEL_SYNTAX}`);
+    });
+  if (levels.length === 0) throw new UserError(`--teacher-levels: no level given; expected a comma-separated list of ${TEACHER_LEVEL_SYNTAX}`);
+  const seen = new Set<string>();
+  for (const l of levels) {
+    if (seen.has(l.name)) throw new UserError(`--teacher-levels: level ${l.name} is given twice`);
+    seen.add(l.name);
+  }
+  return levels;
+}
+
+/** Options of {@link runTeacherLevels}: a benchmark's options plus the levels. */
+export interface TeacherLevelsOptions extends BenchOptions {
+  levels: readonly TeacherLevel[];
+}
+
+/** The experiment options of one level's grid: framework zero-shot and the level's teacher. */
+function levelExperiment(o: TeacherLevelsOptions, level: TeacherLevel): BenchOptions['experiment'] {
+  const { teacherAccuracy: _a, teacherShots: _s, ...e } = o.experiment;
+  return {
+    ...e,
+    frameworks: ['zero-shot'],
+    out: join(o.experiment.out, 'levels', level.name),
+    ...(level.kind === 'shots' ? { teacherShots: level.shots } : {}),
+    ...(level.kind === 'accuracy' ? { teacherAccuracy: level.accuracy } : {}),
+  };
+}
+
+/**
+ * Runs (or resumes) the sweep: the no-distill grid when `frameworks` includes no-distill, then one
+ * zero-shot grid per level, then the report across levels. Each grid resumes and guards its own
+ * settings (bench.json); the levels list may grow between runs.
+ * @returns cells run now and reused, over all grids
+ * @throws UserError when frameworks include few-shot or lack zero-shot, when `teacherAccuracy` /
+ *   `teacherShots` are also set (the levels set them), and as {@link runBench}
+ */
+export async function runTeacherLevels(o: TeacherLevelsOptions): Promise<{ ran: number; skipped: number }> {
+  const e = o.experiment;
+  if (e.frameworks.includes('few-shot')) throw new UserError('--teacher-levels compares frozen teachers: use --frameworks no-distill,zero-shot (few-shot refits its teacher on the labeled set)');
+  if (!e.frameworks.includes('zero-shot')) throw new UserError('--teacher-levels needs framework zero-shot (distillation from each level\'s teacher)');
+  if (e.teacherAccuracy !== undefined || e.teacherShots !== undefined) throw new UserError('--teacher-levels sets the teacher of each level: drop --teacher-accuracy and --teacher-shots');
+  mkdirSync(e.out, { recursive: true });
+  const manifestPath = join(e.out, 'teacher-levels.json');
+  const noDistill = e.frameworks.includes('no-distill');
+  const reference = o.reference ?? 'pcoreset';
+  // The report covers every level ever run in this folder, in the order first given.
+  const before = existsSync(manifestPath) ? readTeacherLevelsManifest(manifestPath) : null;
+  const levels = [...(before?.levels ?? [])];
+  for (const l of o.levels) if (!levels.some((x) => x.name === l.name)) levels.push(l);
+  writeTeacherLevelsManifest(manifestPath, { levels, noDistill: noDistill || (before?.noDistill ?? false), reference });
+  let ran = 0;
+  let skipped = 0;
+  const grids: { name: string; experiment: BenchOptions['experiment'] }[] = [
+    ...(noDistill ? [{ name: 'no-distill', experiment: { ...levelExperiment(o, { kind: 'zero-shot', name: 'zero-shot' }), frameworks: ['no-distill' as const], out: join(e.out, 'no-distill') } }] : []),
+    ...o.levels.map((l) => ({ name: l.name, experiment: levelExperiment(o, l) })),
+  ];
+  for (const g of grids) {
+    e.log(`\n=== teacher level ${g.name} ===`);
+    const r = await runBench({ ...o, experiment: g.experiment });
+    ran += r.ran;
+    skipped += r.skipped;
+  }
+  await writeTeacherLevelsReport(e.out, { ...(o.png === false ? { png: false } : {}) });
+  return { ran, skipped };
+}
