@@ -41,6 +41,7 @@ const TIERS = {
   'test/student/train.test.ts': 'integration', // trains with the ONNX engine
   'test/teachers/': 'integration', // ONNX teachers on real images, CLIP fixtures
   'test/teachers/clap.test.ts': 'unit',
+  'test/teachers/held-out.test.ts': 'integration', // ONNX teacher features of the embedded subset
   'test/teachers/class-map.test.ts': 'unit',
   'test/teachers/precomputed.test.ts': 'unit',
   'test/teachers/prompts.test.ts': 'unit',
