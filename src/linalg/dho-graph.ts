@@ -64,7 +64,7 @@ export function buildDhoTrainGraph(shape: DhoShape): Uint8Array {
 /**
  * Serialized loss-and-gradient model for `shape`: the forward and backward of
  * {@link buildDhoTrainGraph} without the AdamW update (which the caller then runs over one flat
- * vector, see adamw-flat.ts). Inputs: X, Y, wce, (distill) Q, wkd and `opt` (only its 1/T entry is
+ * vector, see dho-adamw.ts). Inputs: X, Y, wce, (distill) Q, wkd and `opt` (only its 1/T entry is
  * read), and each parameter block `p`. Outputs: `g_p` (∂loss/∂p, same shape as the block) for
  * every block, and loss []. The gradients are bit-identical to the ones the fused graph feeds to
  * its AdamW ops (same nodes, same kernels).
