@@ -38,6 +38,7 @@ const TIERS = {
   'test/strategies/kcenter-graph.test.ts': 'integration', // onnxruntime k-center/BADGE kernels
   'test/strategies/kcenter-matvec.test.ts': 'integration', // onnxruntime MatMul k-center (and the JS mat-vec kernel)
   'test/student/': 'unit',
+  'test/student/engine-adamw.test.ts': 'integration', // ONNX gradient and fused train graphs
   'test/student/train.test.ts': 'integration', // trains with the ONNX engine
   'test/teachers/': 'integration', // ONNX teachers on real images, CLIP fixtures
   'test/teachers/clap.test.ts': 'unit',

@@ -1,8 +1,12 @@
 /**
  * ONNX graphs of the DHO student (SPEC.md §5.1, §5.2, §6), built with {@link GraphBuilder}:
  *
- * - {@link buildDhoTrainGraph}: ONE fused train step — forward, hand-derived backward (the same
- *   formulas as dho-ref.ts, which is its test oracle) and the PyTorch AdamW update.
+ * - {@link buildDhoGradGraph}: loss and gradient — the forward and hand-derived backward below
+ *   (the same formulas as dho-ref.ts, which is its test oracle); the engine then applies AdamW in
+ *   one pass over the flat vectors (dho-adamw.ts). Its inputs are those below without the moments
+ *   (`opt` only for 1/T); its outputs `g_p` (∂loss/∂p) for every block and loss.
+ * - {@link buildDhoTrainGraph}: ONE fused train step — the same forward and backward and the
+ *   PyTorch AdamW update as 14 element-wise ops per block (the reference of dho-adamw.ts).
  *   Inputs:  X [B×D], Y [B×C] one-hot, wce [B×1], (distill: Q [B×C] soft targets, wkd [B×1]),
  *            for each parameter block p of the layout (dho-layout.ts: W1, b1, W2, b2 or W2, b2):
  *            `p`, `m_p`, `v_p` (same shape as the block), and opt [6] (see `packScalars`).
@@ -28,9 +32,9 @@ export const TRAIN_IO = {
   loss: 'loss',
 } as const;
 
-/** Names of a block's tensors in the train graph: parameter, moments, and their updated outputs. */
-export function blockIo(name: string): { p: string; m: string; v: string; pOut: string; mOut: string; vOut: string } {
-  return { p: name, m: `m_${name}`, v: `v_${name}`, pOut: `${name}_out`, mOut: `m_${name}_out`, vOut: `v_${name}_out` };
+/** Names of a block's tensors in the train graphs: parameter, moments, their updated outputs, and its gradient (grad graph). */
+export function blockIo(name: string): { p: string; m: string; v: string; pOut: string; mOut: string; vOut: string; g: string } {
+  return { p: name, m: `m_${name}`, v: `v_${name}`, pOut: `${name}_out`, mOut: `m_${name}_out`, vOut: `v_${name}_out`, g: `g_${name}` };
 }
 
 /** Input/output tensor names of the predict graph. */
@@ -49,13 +53,32 @@ export const PREDICT_IO = {
 } as const;
 
 /**
- * Serialized train-step model for `shape` (see the module comment for its inputs and outputs).
+ * Serialized train-step model for `shape` (see the module comment for its inputs and outputs):
+ * loss, gradient and the AdamW update of every block, 14 element-wise ops per block.
  * @throws RangeError on invalid dimensions (via `dhoLayout`).
  */
 export function buildDhoTrainGraph(shape: DhoShape): Uint8Array {
+  return buildStepGraph(shape, true);
+}
+
+/**
+ * Serialized loss-and-gradient model for `shape`: the forward and backward of
+ * {@link buildDhoTrainGraph} without the AdamW update (which the caller then runs over one flat
+ * vector, see dho-adamw.ts). Inputs: X, Y, wce, (distill) Q, wkd and `opt` (only its 1/T entry is
+ * read), and each parameter block `p`. Outputs: `g_p` (∂loss/∂p, same shape as the block) for
+ * every block, and loss []. The gradients are bit-identical to the ones the fused graph feeds to
+ * its AdamW ops (same nodes, same kernels).
+ * @throws RangeError on invalid dimensions (via `dhoLayout`).
+ */
+export function buildDhoGradGraph(shape: DhoShape): Uint8Array {
+  return buildStepGraph(shape, false);
+}
+
+/** The train-step graph with (`adamw`) or without the in-graph AdamW update. */
+function buildStepGraph(shape: DhoShape, adamw: boolean): Uint8Array {
   const L = dhoLayout(shape);
   const { D, C, distill } = shape;
-  const g = new GraphBuilder(`dho_train_${shape.head}_${distill ? 'kd' : 'ce'}`);
+  const g = new GraphBuilder(`dho_${adamw ? 'train' : 'grad'}_${shape.head}_${distill ? 'kd' : 'ce'}`);
   const io = TRAIN_IO;
   const X = g.input(io.X, 'float32', ['B', D]);
   const Y = g.input(io.Y, 'float32', ['B', C]);
@@ -69,16 +92,15 @@ export function buildDhoTrainGraph(shape: DhoShape): Uint8Array {
   for (const name of blockNames(L)) {
     const n = blockIo(name);
     g.input(n.p, 'float32', dims(name));
-    g.input(n.m, 'float32', dims(name));
-    g.input(n.v, 'float32', dims(name));
+    if (adamw) {
+      g.input(n.m, 'float32', dims(name));
+      g.input(n.v, 'float32', dims(name));
+    }
   }
   const opt = g.input(io.opt, 'float32', [OPT_LEN]);
   const scalar = (k: number): string => g.op('Gather', [opt, g.initializer(g.fresh('idx'), 'int64', [], [k])], { axis: 0 });
-  const decay = scalar(0);
-  const a1 = scalar(1);
-  const a2 = scalar(2);
-  const epsR = scalar(3);
-  const stepR = scalar(4);
+  // The grad graph reads only 1/T (unused Gathers would still cost a kernel launch each).
+  const [decay, a1, a2, epsR, stepR] = (adamw ? [0, 1, 2, 3, 4].map(scalar) : ['', '', '', '', '']) as [string, string, string, string, string];
   const invT = scalar(5);
   const ax0 = g.constInt64([0]);
   const ax1 = g.constInt64([1]);
@@ -118,14 +140,20 @@ export function buildDhoTrainGraph(shape: DhoShape): Uint8Array {
 
   // ---- backward
   const grads: Record<string, string> = {};
-  grads.W2 = g.op('Gemm', [u, G], { transA: 1 });
-  grads.b2 = g.op('ReduceSum', [G, ax0], { keepdims: 0 });
+  const gOut = (name: string): string | undefined => (adamw ? undefined : blockIo(name).g);
+  grads.W2 = g.op('Gemm', [u, G], { transA: 1 }, gOut('W2'));
+  grads.b2 = g.op('ReduceSum', [G, ax0], { keepdims: 0 }, gOut('b2'));
   if (adapter) {
     const dh = g.op('Gemm', [G, 'W2'], { transB: 1 });
     const zero = g.constScalar(0);
     const dhpre = g.op('Where', [g.op('Greater', [hpre, zero]), dh, zero]);
-    grads.W1 = g.op('Gemm', [X, dhpre], { transA: 1 });
-    grads.b1 = g.op('ReduceSum', [dhpre, ax0], { keepdims: 0 });
+    grads.W1 = g.op('Gemm', [X, dhpre], { transA: 1 }, gOut('W1'));
+    grads.b1 = g.op('ReduceSum', [dhpre, ax0], { keepdims: 0 }, gOut('b1'));
+  }
+  if (!adamw) {
+    for (const name of blockNames(L)) g.output(blockIo(name).g, 'float32', dims(name));
+    g.output(io.loss, 'float32', []);
+    return g.build();
   }
 
   // ---- AdamW (PyTorch, decoupled weight decay), per block:

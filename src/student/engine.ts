@@ -1,6 +1,8 @@
 /**
- * Train-step and predict engines of the DHO student: the fused ONNX graphs (src/linalg/dho-graph.ts)
- * run by onnxruntime-node, or their plain-TypeScript twins (src/linalg/dho-ref.ts). SPEC.md §5.1, §6.
+ * Train-step and predict engines of the DHO student: the ONNX graphs (src/linalg/dho-graph.ts) run
+ * by onnxruntime-node — loss and gradient in the graph, AdamW in one pass over the flat parameter
+ * vector (src/linalg/dho-adamw.ts) — or their plain-TypeScript twins (src/linalg/dho-ref.ts).
+ * SPEC.md §5.1, §5.2, §6.
  *
  * Sessions are built once per graph variant and shape and cached for the life of the process
  * (training runs 16 rounds × many seeds with the same shapes); see {@link disposeSessionCache}.
@@ -8,7 +10,8 @@
 import type * as ortTypes from 'onnxruntime-node';
 import type { DhoBatch, DhoLayout, DhoShape, StepScalars } from '../linalg/dho-layout.ts';
 import { block, blockNames, OPT_LEN, packScalars } from '../linalg/dho-layout.ts';
-import { blockIo, buildDhoPredictGraph, buildDhoTrainGraph, PREDICT_IO, TRAIN_IO } from '../linalg/dho-graph.ts';
+import { blockIo, buildDhoGradGraph, buildDhoPredictGraph, buildDhoTrainGraph, PREDICT_IO, TRAIN_IO } from '../linalg/dho-graph.ts';
+import { createFlatAdamw } from '../linalg/dho-adamw.ts';
 import type { DhoPredictOut, DhoPredictParams } from '../linalg/dho-ref.ts';
 import { dhoPredictRef, dhoStepRef } from '../linalg/dho-ref.ts';
 import { createSession, defaultThreads, f32Tensor, ort } from '../linalg/ort-session.ts';
@@ -30,7 +33,7 @@ function shapeKey(shape: DhoShape): string {
   return `${shape.head}|${shape.distill ? 'kd' : 'ce'}|D${shape.D}|H${shape.head === 'adapter' ? shape.H : 0}|C${shape.C}`;
 }
 
-/** The cached train-step session for `shape` (built on first use). */
+/** The cached fused train-step session (AdamW in the graph) for `shape` (built on first use). */
 export function trainSession(shape: DhoShape, threads: number = defaultThreads()): Promise<ortTypes.InferenceSession> {
   return cachedSession(`train|${shapeKey(shape)}`, () => buildDhoTrainGraph(shape), threads);
 }
@@ -59,8 +62,8 @@ export async function disposeSessionCache(): Promise<void> {
 }
 
 /**
- * A stateful DHO optimiser: holds θ, Adam's m and v (flat, dho-layout.ts) and applies one fused
- * train step per call.
+ * A stateful DHO optimiser: holds θ, Adam's m and v (flat, dho-layout.ts) and applies one train
+ * step (loss, gradient, AdamW) per call.
  */
 export interface DhoEngine {
   readonly kind: 'onnx' | 'ts';
@@ -96,13 +99,95 @@ export function createTsEngine(layout: DhoLayout, theta0: Float32Array): DhoEngi
 }
 
 /**
- * ONNX engine: the fused train-step graph in a cached session. θ, m, v are double-buffered flat
- * vectors; each block is fed as a sub-array view and the updated block is written by onnxruntime
- * straight into the other buffer (pre-allocated outputs), so a step allocates nothing in JS.
+ * Where the ONNX engine runs AdamW. `'wasm'` / `'js'`: the gradient graph (dho-graph.ts
+ * `buildDhoGradGraph`) writes ∂loss/∂θ into one flat vector, then ONE single-pass update over the
+ * flat θ, m, v (linalg/dho-adamw.ts: WebAssembly SIMD or a `Math.fround` loop); `'auto'` (default):
+ * `'wasm'` when the runtime has WebAssembly SIMD, else `'js'`. `'graph'`: the fused train graph with
+ * AdamW as 14 element-wise ops per block (the previous path, kept as the reference and for the
+ * benchmark). All four give bit-identical θ, m, v and loss.
+ */
+export type OnnxAdamw = 'auto' | 'wasm' | 'js' | 'graph';
+
+/** The cached gradient-graph session for `shape` (built on first use). */
+export function gradSession(shape: DhoShape, threads: number = defaultThreads()): Promise<ortTypes.InferenceSession> {
+  return cachedSession(`grad|${shapeKey(shape)}`, () => buildDhoGradGraph(shape), threads);
+}
+
+/**
+ * ONNX engine: one train step per call in a cached session (see {@link OnnxAdamw}). All feeds and
+ * fetches are built once and reused (the batch tensors are rebuilt only when the batch object
+ * changes; the trainer reuses one), so a step allocates no buffers in JS.
  * @throws RangeError when θ has the wrong length.
  */
-export async function createOnnxEngine(layout: DhoLayout, theta0: Float32Array, threads: number = defaultThreads()): Promise<DhoEngine> {
+export async function createOnnxEngine(layout: DhoLayout, theta0: Float32Array, threads: number = defaultThreads(), adamw: OnnxAdamw = 'auto'): Promise<DhoEngine> {
   if (theta0.length !== layout.total) throw new RangeError(`createOnnxEngine: θ has ${theta0.length} values, layout needs ${layout.total}`);
+  return adamw === 'graph' ? createFusedEngine(layout, theta0, threads) : createFlatEngine(layout, theta0, threads, adamw);
+}
+
+/** A float32 tensor over block `name` of the flat vector `a` (no copy). */
+function blockView(layout: DhoLayout, a: Float32Array, name: 'W1' | 'b1' | 'W2' | 'b2'): ortTypes.Tensor {
+  const b = block(layout, name);
+  return f32Tensor(a.subarray(b.offset, b.offset + b.size), b.rows === 1 ? [b.cols] : [b.rows, b.cols]);
+}
+
+/**
+ * Points `feeds` at the tensors of `batch` (checked against the layout).
+ * @throws RangeError when the batch arrays do not match B, D, C or Q/wkd are missing when distilling.
+ */
+function setBatchFeeds(layout: DhoLayout, batch: DhoBatch, feeds: Record<string, ortTypes.Tensor>): void {
+  const { D, C, distill } = layout.shape;
+  const B = batch.B;
+  if (batch.X.length !== B * D || batch.Y.length !== B * C || batch.wce.length !== B) throw new RangeError('DHO engine: batch arrays do not match B, D, C');
+  feeds[TRAIN_IO.X] = f32Tensor(batch.X, [B, D]);
+  feeds[TRAIN_IO.Y] = f32Tensor(batch.Y, [B, C]);
+  feeds[TRAIN_IO.wce] = f32Tensor(batch.wce, [B, 1]);
+  if (distill) {
+    if (batch.Q === undefined || batch.wkd === undefined) throw new RangeError('DHO engine: distillation needs Q and wkd');
+    feeds[TRAIN_IO.Q] = f32Tensor(batch.Q, [B, C]);
+    feeds[TRAIN_IO.wkd] = f32Tensor(batch.wkd, [B, 1]);
+  }
+}
+
+/** Gradient graph + one flat AdamW pass; θ, m, v keep their identity across steps. */
+async function createFlatEngine(layout: DhoLayout, theta0: Float32Array, threads: number, kind: Exclude<OnnxAdamw, 'graph'>): Promise<DhoEngine> {
+  const session = await gradSession(layout.shape, threads);
+  const opt = new Float32Array(OPT_LEN);
+  const lossBuf = new Float32Array(1);
+  const flat = createFlatAdamw(layout.total, kind);
+  flat.theta.set(theta0);
+  const feeds: Record<string, ortTypes.Tensor> = { [TRAIN_IO.opt]: f32Tensor(opt, [OPT_LEN]) };
+  const fetches: Record<string, ortTypes.Tensor> = { [TRAIN_IO.loss]: f32Tensor(lossBuf, []) };
+  for (const name of blockNames(layout)) {
+    const n = blockIo(name);
+    feeds[n.p] = blockView(layout, flat.theta, name);
+    fetches[n.g] = blockView(layout, flat.grad, name);
+  }
+  let lastBatch: DhoBatch | undefined;
+  return {
+    kind: 'onnx',
+    layout,
+    theta: () => flat.theta,
+    m: () => flat.m,
+    v: () => flat.v,
+    async step(batch, s) {
+      if (batch !== lastBatch) {
+        setBatchFeeds(layout, batch, feeds);
+        lastBatch = batch;
+      }
+      packScalars(s, opt);
+      await session.run(feeds, fetches);
+      flat.step(opt);
+      return lossBuf[0] as number;
+    },
+  };
+}
+
+/**
+ * The fused train graph (AdamW inside, per block). θ, m, v are double-buffered flat vectors; each
+ * block is fed as a sub-array view and the updated block is written by onnxruntime straight into
+ * the other buffer (pre-allocated outputs).
+ */
+async function createFusedEngine(layout: DhoLayout, theta0: Float32Array, threads: number): Promise<DhoEngine> {
   const session = await trainSession(layout.shape, threads);
   const P = layout.total;
   const bufs = [
@@ -113,36 +198,28 @@ export async function createOnnxEngine(layout: DhoLayout, theta0: Float32Array, 
   const lossBuf = new Float32Array(1);
   const lossT = f32Tensor(lossBuf, []);
   const optT = f32Tensor(opt, [OPT_LEN]);
-  const names = blockNames(layout);
-  const view = (a: Float32Array, name: 'W1' | 'b1' | 'W2' | 'b2'): ortTypes.Tensor => {
-    const b = block(layout, name);
-    return f32Tensor(a.subarray(b.offset, b.offset + b.size), b.rows === 1 ? [b.cols] : [b.rows, b.cols]);
-  };
-  // Parameter feeds/fetches for both parities, built once.
-  const paramFeeds: Array<Record<string, ortTypes.Tensor>> = [];
+  // Feeds/fetches for both parities, built once.
+  const feeds: Array<Record<string, ortTypes.Tensor>> = [];
   const fetches: Array<Record<string, ortTypes.Tensor>> = [];
   for (let par = 0; par < 2; par++) {
     const src = bufs[par] as (typeof bufs)[number];
     const dst = bufs[1 - par] as (typeof bufs)[number];
     const f: Record<string, ortTypes.Tensor> = { [TRAIN_IO.opt]: optT };
     const o: Record<string, ortTypes.Tensor> = { [TRAIN_IO.loss]: lossT };
-    for (const name of names) {
+    for (const name of blockNames(layout)) {
       const n = blockIo(name);
-      f[n.p] = view(src.theta, name);
-      f[n.m] = view(src.m, name);
-      f[n.v] = view(src.v, name);
-      o[n.pOut] = view(dst.theta, name);
-      o[n.mOut] = view(dst.m, name);
-      o[n.vOut] = view(dst.v, name);
+      f[n.p] = blockView(layout, src.theta, name);
+      f[n.m] = blockView(layout, src.m, name);
+      f[n.v] = blockView(layout, src.v, name);
+      o[n.pOut] = blockView(layout, dst.theta, name);
+      o[n.mOut] = blockView(layout, dst.m, name);
+      o[n.vOut] = blockView(layout, dst.v, name);
     }
-    paramFeeds.push(f);
+    feeds.push(f);
     fetches.push(o);
   }
   let cur = 0;
-  // Batch tensors are cached per batch object identity (the trainer reuses one batch buffer set).
   let lastBatch: DhoBatch | undefined;
-  let batchFeeds: Record<string, ortTypes.Tensor> = {};
-  const { D, C, distill } = layout.shape;
   return {
     kind: 'onnx',
     layout,
@@ -151,22 +228,11 @@ export async function createOnnxEngine(layout: DhoLayout, theta0: Float32Array, 
     v: () => (cur === 0 ? bufs[0] : bufs[1]).v,
     async step(batch, s) {
       if (batch !== lastBatch) {
-        const B = batch.B;
-        if (batch.X.length !== B * D || batch.Y.length !== B * C || batch.wce.length !== B) throw new RangeError('DHO engine: batch arrays do not match B, D, C');
-        batchFeeds = {
-          [TRAIN_IO.X]: f32Tensor(batch.X, [B, D]),
-          [TRAIN_IO.Y]: f32Tensor(batch.Y, [B, C]),
-          [TRAIN_IO.wce]: f32Tensor(batch.wce, [B, 1]),
-        };
-        if (distill) {
-          if (batch.Q === undefined || batch.wkd === undefined) throw new RangeError('DHO engine: distillation needs Q and wkd');
-          batchFeeds[TRAIN_IO.Q] = f32Tensor(batch.Q, [B, C]);
-          batchFeeds[TRAIN_IO.wkd] = f32Tensor(batch.wkd, [B, 1]);
-        }
+        for (const f of feeds) setBatchFeeds(layout, batch, f);
         lastBatch = batch;
       }
       packScalars(s, opt);
-      await session.run({ ...batchFeeds, ...paramFeeds[cur] }, fetches[cur] as Record<string, ortTypes.Tensor>);
+      await session.run(feeds[cur] as Record<string, ortTypes.Tensor>, fetches[cur] as Record<string, ortTypes.Tensor>);
       cur = 1 - cur;
       return lossBuf[0] as number;
     },

@@ -5,7 +5,7 @@
  */
 import type { Matrix } from '../linalg/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import type { DhoBatch, DhoLayout, DhoShape } from '../linalg/dho-layout.ts';
+import type { DhoLayout, DhoShape } from '../linalg/dho-layout.ts';
 import { adamwScalars, dhoLayout } from '../linalg/dho-layout.ts';
 import { linearWarmupSchedule } from '../linalg/schedule.ts';
 import { softmaxRow } from '../linalg/softmax.ts';
@@ -16,6 +16,7 @@ import { createOnnxEngine, createTsEngine } from './engine.ts';
 import type { StudentModel, StudentParams, Standardization } from './model.ts';
 import { createStudentModel } from './model.ts';
 import { LabeledSampler, UnlabeledStream } from './sampler.ts';
+import { BatchGatherer } from './batch.ts';
 import { stepsPerRound } from './schedule.ts';
 
 export type { StudentModel, StudentParams, ParamTensor, PredictOptions, Standardization } from './model.ts';
@@ -220,57 +221,33 @@ export async function trainStudent(args: TrainStudentArgs): Promise<StudentModel
   const useUnlabeled = distill && unlabeledRows.length > 0;
   const Q = distill && teacherProbs ? softTargets(teacherProbs, [...labeledRows, ...(useUnlabeled ? unlabeledRows : [])], T, cfg.teacherFloor) : undefined;
 
-  // ---- batch buffers (reused every step)
-  const Bl = cfg.batchLabeled;
-  const Bu = useUnlabeled ? cfg.batchUnlabeled : 0;
-  const B = Bl + Bu;
-  const lam = cfg.ceWeight;
-  const X = new Float32Array(B * D);
-  const Y = new Float32Array(B * C);
-  const wce = new Float32Array(B);
-  const wkd = distill ? new Float32Array(B) : undefined;
-  const Qb = distill ? new Float32Array(B * C) : undefined;
-  for (let i = 0; i < Bl; i++) wce[i] = distill ? lam / Bl : 1 / Bl;
-  if (wkd) {
-    for (let i = 0; i < Bl; i++) wkd[i] = ((1 - lam) * T * T) / Bl;
-    for (let i = Bl; i < B; i++) wkd[i] = ((1 - lam) * T * T) / Bu;
-  }
-  const batch: DhoBatch = { B, X, Y, wce, ...(Qb && wkd ? { Q: Qb, wkd } : {}) };
-
-  const S = stepsPerRound(labeledRows.length, Bl, cfg.stepsPerLabeledBatch);
+  const S = stepsPerRound(labeledRows.length, cfg.batchLabeled, cfg.stepsPerLabeledBatch);
   const mult = linearWarmupSchedule(S, cfg.warmupFrac);
+  const B = cfg.batchLabeled + (useUnlabeled ? cfg.batchUnlabeled : 0);
   const engineKind = resolveEngine(cfg.engine, B * layout.total);
   const engine: DhoEngine = engineKind === 'ts' ? createTsEngine(layout, theta0) : await createOnnxEngine(layout, theta0, cfg.threads);
 
-  const lSampler = new LabeledSampler(labeledRows.length, Bl, rng, cfg.padLabeled);
-  const uStream = useUnlabeled ? new UnlabeledStream(unlabeledRows.length, rng) : undefined;
-  const lPos = new Uint32Array(Bl);
-  const uPos = new Uint32Array(Bu);
-  const F = features.data;
-  const copyRow = (src: number, dst: number): void => {
-    const so = src * D;
-    const d0 = dst * D;
-    if (std) {
-      const { mean, invStd } = std;
-      for (let d = 0; d < D; d++) X[d0 + d] = ((F[so + d] as number) - (mean[d] as number)) * (invStd[d] as number);
-    } else X.set(F.subarray(so, so + D), d0);
-    if (Q && Qb) Qb.set(Q.subarray(src * C, src * C + C), dst * C);
-  };
+  // ---- batches: buffers allocated once and refilled every step
+  const gather = new BatchGatherer({
+    features,
+    labeledRows,
+    labels,
+    unlabeledRows,
+    numClasses: C,
+    labeled: new LabeledSampler(labeledRows.length, cfg.batchLabeled, rng, cfg.padLabeled),
+    batchLabeled: cfg.batchLabeled,
+    ...(useUnlabeled ? { unlabeled: new UnlabeledStream(unlabeledRows.length, rng) } : {}),
+    batchUnlabeled: cfg.batchUnlabeled,
+    ...(Q ? { softTargets: Q } : {}),
+    ceWeight: cfg.ceWeight,
+    temperature: T,
+    ...(std ? { standardization: std } : {}),
+  });
 
   const losses = new Float32Array(S);
   const adam = { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: cfg.weightDecay };
   for (let k = 0; k < S; k++) {
-    lSampler.next(lPos);
-    Y.fill(0, 0, Bl * C);
-    for (let i = 0; i < Bl; i++) {
-      const p = lPos[i] as number;
-      copyRow(labeledRows[p] as number, i);
-      Y[i * C + (labels[p] as number)] = 1;
-    }
-    if (uStream) {
-      uStream.next(uPos);
-      for (let i = 0; i < Bu; i++) copyRow(unlabeledRows[uPos[i] as number] as number, Bl + i);
-    }
+    const batch = gather.next();
     const s = adamwScalars(k + 1, cfg.lr * (mult[k] as number), adam, T);
     const loss = await engine.step(batch, s);
     losses[k] = loss;
