@@ -11,12 +11,16 @@
  *  3. BADGE at N = 20,000, C = 100, D = 1,024, Q = 100: the factorised kernels (JS, threads, graph) and
  *     badge-kmeanspp, with memory deltas against the 8 GB an explicit N×C·D embedding would take, and the
  *     naive reference loop on a reduced pool.
+ *  4. TypiClust and ProbCover (issue 12 #5, goal memory O(N·k): k-NN / δ-ball graphs, no N×N matrix) on
+ *     synthetic clustered features, Q = 100, M = 10 labeled, 10 pseudo-classes: N = 10,000 × 64-d by
+ *     default (with the direct kernels — the pre-graph path — timed beside it as the in-run baseline and
+ *     their picks compared), N = 50,000 and 100,000 × 64-d and 10,000 × 1,024-d behind the flag.
  * Memory: Δ of `process.memoryUsage()` (rss, arrayBuffers) around each call and of the lifetime peak
  * `process.resourceUsage().maxRSS` (a Δ of 0 means the call stayed below an earlier peak).
  * Inputs are seeded, so runs are comparable; timings depend on the machine's load.
  */
 import { availableParallelism } from 'node:os';
-import type { Matrix } from '../src/linalg/matrix.ts';
+import { matrix, type Matrix } from '../src/linalg/matrix.ts';
 import { GraphBuilder } from '../src/linalg/onnx-graph.ts';
 import { createSession, f32Tensor } from '../src/linalg/ort-session.ts';
 import { badgeGreedy } from '../src/strategies/badge-kernel.ts';
@@ -27,6 +31,9 @@ import { badgeGreedyGraph, chooseL2Backend, kCenterGreedyAuto, releaseKCenterGra
 import { kCenterGreedyMatVec, releaseMatVecSession } from '../src/strategies/kcenter-matvec.ts';
 import { badgeGreedyNaive, kCenterGreedyNaive } from '../src/strategies/kcenter-reference.ts';
 import { badgeGreedyThreaded, kCenterGreedyThreaded } from '../src/strategies/kcenter-threads.ts';
+import { createProbCover } from '../src/strategies/probcover.ts';
+import { createTypiClust } from '../src/strategies/typiclust.ts';
+import type { Selection, SelectionContext } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
 
 /**
@@ -174,6 +181,74 @@ async function boundCase(N: number, C: number, Q: number, M: number, peak: numbe
   console.log(`  → best ${(best / bound).toFixed(2)}× the native (Q+1)-pass bound, ${(best / ((Q + 1) * jsPass)).toFixed(2)}× the JS-pass bound (goal 2×: ${best <= 2 * bound ? 'met' : 'NOT met'}); auto ${(tAu / bound).toFixed(2)}× (native)`);
 }
 
+/**
+ * A features-only selection context: N pool and M labeled rows of `dim`-d features around `centres`
+ * random centres (U(−1, 1) centre coordinates, U(−0.5, 0.5) offsets), 10 classes.
+ */
+function clusteredFeatures(seed: number, N: number, M: number, dim: number, centres: number): SelectionContext {
+  const rng = new Rng(seed);
+  const cs = Array.from({ length: centres }, () => Float32Array.from({ length: dim }, () => rng.uniform(-1, 1)));
+  const feats = (rows: number): Matrix => {
+    const d = new Float32Array(rows * dim);
+    for (let i = 0; i < rows; i++) {
+      const c = cs[rng.int(centres)] as Float32Array;
+      for (let t = 0; t < dim; t++) d[i * dim + t] = (c[t] as number) + rng.uniform(-0.5, 0.5);
+    }
+    return matrix(rows, dim, d);
+  };
+  const empty = (rows: number): Matrix => matrix(rows, 0, new Float32Array(0));
+  const preds = (rows: number) => ({ ce: empty(rows), kd: empty(rows), probs: empty(rows), features: feats(rows) });
+  return { pool: preds(N), labeled: preds(M), labeledLabels: new Int32Array(M), numClasses: 10, poolSize: N, rng: new Rng(seed + 1) };
+}
+
+function sameSelection(a: Selection, b: Selection): string {
+  const same = a.rows.length === b.rows.length && a.rows.every((v, i) => v === b.rows[i]) && (a.scores ?? []).every((v, i) => Object.is(v, b.scores?.[i]));
+  return same ? 'identical picks and scores' : `DIFFERENT (${sameRows(a.rows, b.rows)})`;
+}
+
+/**
+ * TypiClust and ProbCover at one pool size (issue 12 #5): time and memory deltas of the graph kernels,
+ * the sizes the memory goal compares against (an N×N float32 matrix; N·k for the graphs), and with
+ * `baseline` the direct kernels timed in the same run with their picks compared.
+ */
+async function lowBudgetCase(N: number, dim: number, baseline: boolean): Promise<void> {
+  const [M, Q, maxDegree, neighbors] = [10, 100, 1000, 20];
+  const ctx = (): SelectionContext => clusteredFeatures(N + dim, N, M, dim, 50);
+  const T = N + M;
+  console.log(`N=${N} × ${dim}-d (+ M=${M} labeled), Q=${Q}, 50 centres: features ${mb(T * dim * 4)}; an N×N float32 distance matrix would be ${mb(T * T * 4)}; bounds of the goal "memory O(N·k)": typiclust k-NN lists N·2K·12 B = ${mb(N * 2 * neighbors * 12)} (K=${neighbors}), probcover balls ≤ N·maxDegree·8 B = ${mb(N * maxDegree * 8)} (maxDegree ${maxDegree}, lists + reverse lists)`);
+  for (const [name, make] of [
+    ['typiclust', (kernel: 'graph' | 'direct') => createTypiClust({ kernel })],
+    ['probcover', (kernel: 'graph' | 'direct') => createProbCover({ kernel })],
+  ] as const) {
+    const c = ctx();
+    const cpu0 = process.cpuUsage();
+    const [sel, t, mem] = await measured(() => make('graph').select(c, Q));
+    const cpu = process.cpuUsage(cpu0);
+    let base = '';
+    if (baseline) {
+      const c2 = ctx();
+      const cpuR0 = process.cpuUsage();
+      const [ref, tRef, memRef] = await measured(() => make('direct').select(c2, Q));
+      const cpuR = process.cpuUsage(cpuR0);
+      base = `; direct kernel (pre-graph path) ${ms(tRef)} (CPU ${ms((cpuR.user + cpuR.system) / 1000)}) → ${(tRef / t).toFixed(2)}× wall, ${((cpuR.user + cpuR.system) / (cpu.user + cpu.system)).toFixed(2)}× CPU (${sameSelection(sel, ref)}; ${memRef})`;
+    }
+    console.log(`  ${name.padEnd(10)} graph kernel ${ms(t).padStart(9)} (CPU ${ms((cpu.user + cpu.system) / 1000)}; ${mem})${base}`);
+  }
+}
+
+/** TypiClust / ProbCover section (module docs, item 4); `large`: also 50k, 100k and 10k × 1,024. */
+export async function benchLowBudget(large: boolean): Promise<void> {
+  console.log('\n== selection: TypiClust and ProbCover on k-NN / δ-ball graphs (goal: memory O(N·k), no N×N matrix) ==');
+  await lowBudgetCase(10_000, 64, true);
+  if (large) {
+    await lowBudgetCase(50_000, 64, false);
+    await lowBudgetCase(10_000, 1024, false);
+    await lowBudgetCase(100_000, 64, false);
+  } else {
+    console.log('N=50,000 and 100,000 × 64-d, 10,000 × 1,024-d: skipped (minutes): pass --large or set ACTIVEKD_BENCH_LARGE=1');
+  }
+}
+
 /** Prints the selection micro-benchmarks (see module docs). */
 export async function benchSelection(): Promise<void> {
   const threads = Math.max(2, availableParallelism());
@@ -241,6 +316,7 @@ export async function benchSelection(): Promise<void> {
     const [naiveSmall, tNaive] = await time(() => badgeGreedyNaive(small));
     console.log(`  vs naive loop (recomputes distances to every pick each iteration) on a REDUCED pool N=${naiveN}: ${ms(tFastSmall)} vs ${ms(tNaive)} → running minimum ${(tNaive / tFastSmall).toFixed(1)}× faster (${sameRows(fastSmall.rows, naiveSmall.rows)})`);
   }
+  await benchLowBudget(large);
   await releaseKCenterGraphs();
   await releaseMatVecSession();
 }

@@ -26,6 +26,7 @@ const TIERS = {
   'test/linalg/': 'unit', // pure numerics
   'test/linalg/dho-graph.test.ts': 'integration', // ONNX graphs
   'test/linalg/onnx-graph.test.ts': 'integration',
+  'test/linalg/neighbors.test.ts': 'unit', // blocked k-NN / radius graphs against brute force
   'test/loop/': 'integration', // trained rounds and end-to-end active-learning loops
   'test/loop/initial.test.ts': 'unit', // the seeded initial labeled set (pure)
   'test/options/': 'unit', // option definitions, seeds, query size
@@ -37,6 +38,7 @@ const TIERS = {
   'test/strategies/': 'unit',
   'test/strategies/kcenter-graph.test.ts': 'integration', // onnxruntime k-center/BADGE kernels
   'test/strategies/kcenter-matvec.test.ts': 'integration', // onnxruntime MatMul k-center (and the JS mat-vec kernel)
+  'test/strategies/low-budget-kernels.test.ts': 'unit', // typiclust / probcover: neighbour-graph kernels = direct kernels
   'test/student/': 'unit',
   'test/student/engine-adamw.test.ts': 'integration', // ONNX gradient and fused train graphs
   'test/student/train.test.ts': 'integration', // trains with the ONNX engine

@@ -23,71 +23,13 @@
  * per-pick GEMV (X is never copied or differenced: no N×dim intermediate).
  */
 import { l2Distance } from '../linalg/distance.ts';
+import { gemmBlock, type GemmEngine, matVecTolerance, rowSquaredNorms, U64 } from '../linalg/gemm.ts';
 import { GraphBuilder } from '../linalg/onnx-graph.ts';
 import { createSession, f32Tensor, type ort } from '../linalg/ort-session.ts';
 import { checkKCenterArgs, type KCenterArgs, type KCenterResult, scanBest } from './kcenter.ts';
 
 /** Which GEMM / GEMV computes the approximate squared distances. */
-export type MatVecEngine = 'js' | 'onnx';
-
-const U64 = 2 ** -53;
-const U32 = 2 ** -24;
-
-/** Relative tolerance factor of the approximate squared distance (see module docs). */
-export function matVecTolerance(dim: number, engine: MatVecEngine): number {
-  // Approximate form's error + the direct form's float64 error, times a safety factor 4.
-  return 4 * (dim + 2) * ((engine === 'onnx' ? U32 : 2 * U64) + 2 * U64);
-}
-
-/** Squared L2 norm of every row (float64, serial). @returns a Float64Array of length rows. */
-export function rowSquaredNorms(data: Float32Array, rows: number, dim: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let i = 0, o = 0; i < rows; i++, o += dim) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = data[o + j] as number;
-      s += v * v;
-    }
-    out[i] = s;
-  }
-  return out;
-}
-
-/** Dot products of `rows` consecutive rows of X (from row r0) with `cols` consecutive rows of C (from c0), into out[r·cols + c]. */
-function jsGemmBlock(x: Float32Array, r0: number, rows: number, c: Float32Array, c0: number, cols: number, dim: number, out: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    const xo = (r0 + r) * dim;
-    let j = 0;
-    for (; j + 4 <= cols; j += 4) {
-      const a = (c0 + j) * dim;
-      const b = a + dim;
-      const cc = b + dim;
-      const d = cc + dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let t = 0; t < dim; t++) {
-        const v = x[xo + t] as number;
-        s0 += v * (c[a + t] as number);
-        s1 += v * (c[b + t] as number);
-        s2 += v * (c[cc + t] as number);
-        s3 += v * (c[d + t] as number);
-      }
-      const o = r * cols + j;
-      out[o] = s0;
-      out[o + 1] = s1;
-      out[o + 2] = s2;
-      out[o + 3] = s3;
-    }
-    for (; j < cols; j++) {
-      const a = (c0 + j) * dim;
-      let s = 0;
-      for (let t = 0; t < dim; t++) s += (x[xo + t] as number) * (c[a + t] as number);
-      out[r * cols + j] = s;
-    }
-  }
-}
+export type MatVecEngine = GemmEngine;
 
 /** A computes `out[r·K + j] = X[r0 + r] · C[j]` for a block of rows against K column vectors. */
 type GemmFn = (r0: number, rows: number, out: Float64Array) => Promise<void> | void;
@@ -211,7 +153,7 @@ export async function kCenterGreedyMatVec(args: KCenterArgs, opts: MatVecOptions
         out.set(y.data as Float32Array);
       };
     } else {
-      gemm = (r0, rows, out) => jsGemmBlock(p, r0, rows, c, 0, m, dim, out);
+      gemm = (r0, rows, out) => gemmBlock(p, r0, rows, c, 0, m, dim, out);
     }
     rechecks += await initialExact(p, n, dim, c, m, pn, tolF, gemm, minDist, nearest);
   }

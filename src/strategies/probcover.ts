@@ -22,13 +22,19 @@
  * single pseudo-label every r_i is ∞, δ would be 2 and every ball the whole sphere (all scores 0, random
  * picks), so without a class count (e.g. features alone) `select` refuses unless `delta` is given.
  *
- * Memory: neighbour lists are built row by row (no N×N matrix) with at most `maxDegree` entries per
- * pool row (default 1,000) plus their reverse lists: O(N·maxDegree). Time O((N + M)²·D) for the
- * graph, O(Q·maxDegree²)-bounded for the greedy updates.
+ * Kernel (`kernel`, default `'graph'`): the balls, the labeled balls and the purity radii come from
+ * `neighborLists` (linalg/neighbors.ts): blocks of rows × all nodes in GEMM form
+ * ‖x‖² − 2·x·y + ‖y‖², used only to skip pairs provably at distance ≥ δ (or ≥ the current radius /
+ * cap distance), every other pair re-checked with the direct `l2Distance` — so the balls are exactly
+ * the direct kernel's (`'direct'`: one `l2Distance` scan per row, kept as the test oracle and benchmark
+ * baseline), and picks and scores are identical. Memory O(edges) = O((N + M)·maxDegree) at most (the
+ * pool balls, their reverse lists) plus one block; no N×N matrix. Time O(N·(N + M)·D) for the graph
+ * plus O(purityRows·(N + M)·D) for δ, O(Q·N + Σ updates) for the greedy.
  */
 import { l2Distance, l2NormalizeRows } from '../linalg/distance.ts';
 import { kMeans } from '../linalg/kmeans.ts';
 import { type Matrix, stackRows } from '../linalg/matrix.ts';
+import { neighborLists } from '../linalg/neighbors.ts';
 import type { Rng } from '../util/rng.ts';
 import { defineStrategy } from './common.ts';
 import type { Strategy } from './types.ts';
@@ -43,28 +49,42 @@ export interface ProbCoverOptions {
   readonly purityRows?: number;
   /** Maximum neighbours kept per ball (default 1,000). */
   readonly maxDegree?: number;
+  /**
+   * Distance kernel: `'graph'` (default; blocked GEMM-form filter + direct re-checks) or `'direct'`
+   * (one direct scan per row). Same picks and scores (module docs); not part of `config`.
+   */
+  readonly kernel?: 'graph' | 'direct';
 }
 
 /**
- * The purity-rule radius (module docs) for unit-norm rows `x` and pseudo-labels `labels`.
+ * The purity-rule radius (module docs) for unit-norm rows `x` and pseudo-labels `labels`: r_i (distance
+ * to the nearest node of another label) over `sampleRows` nodes drawn with `rng.permutation`.
+ * @param x (N + M)×D row-major Float32Array, unit rows.
+ * @param labels pseudo-label of every row.
+ * @param kernel `'graph'` (blocked, `neighborLists` with k = 1) or `'direct'` (one scan per node); same δ.
  * @returns δ in [0, 2].
  */
-export function purityDelta(x: Matrix, labels: Int32Array, alpha: number, sampleRows: number, rng: Rng): number {
+export function purityDelta(x: Matrix, labels: Int32Array, alpha: number, sampleRows: number, rng: Rng, kernel: 'graph' | 'direct' = 'graph'): number {
   const total = x.rows;
   const D = x.cols;
   const perm = rng.permutation(total);
   const s = Math.min(total, sampleRows);
   const r = new Float64Array(s);
-  for (let a = 0; a < s; a++) {
-    const i = perm[a] as number;
-    const li = labels[i] as number;
-    let best = Infinity;
-    for (let j = 0; j < total; j++) {
-      if (labels[j] === li) continue;
-      const d = l2Distance(x.data, i * D, x.data, j * D, D);
-      if (d < best) best = d;
+  if (kernel === 'graph') {
+    const nn = neighborLists(x, { rows: perm.subarray(0, s), k: 1, otherGroup: labels });
+    for (let a = 0; a < s; a++) r[a] = (nn.offset[a + 1] as number) > (nn.offset[a] as number) ? (nn.dist[nn.offset[a] as number] as number) : Infinity;
+  } else {
+    for (let a = 0; a < s; a++) {
+      const i = perm[a] as number;
+      const li = labels[i] as number;
+      let best = Infinity;
+      for (let j = 0; j < total; j++) {
+        if (labels[j] === li) continue;
+        const d = l2Distance(x.data, i * D, x.data, j * D, D);
+        if (d < best) best = d;
+      }
+      r[a] = best;
     }
-    r[a] = best;
   }
   r.sort();
   const idx = Math.min(s - 1, Math.floor((1 - alpha) * s));
@@ -79,9 +99,20 @@ export interface BallGraph {
 
 /**
  * Balls B(i) = {j : ‖x_i − x_j‖ < δ} of the first `rows` nodes over all nodes of `x`, each capped at
- * the `maxDegree` closest (ties → lower j). Built row by row: O(rows·maxDegree) memory.
+ * the `maxDegree` closest (ties → lower j), members in ascending order: `neighborLists` (blocked, module
+ * docs). O(edges + one block) memory.
+ * @param x (N + M)×D row-major Float32Array.
  */
 export function ballGraph(x: Matrix, rows: number, delta: number, maxDegree: number): BallGraph {
+  const g = neighborLists(x, { rows: Uint32Array.from({ length: rows }, (_, i) => i), k: maxDegree, radius: delta, order: 'index', withDistances: false });
+  return { offset: g.offset, index: g.index };
+}
+
+/**
+ * {@link ballGraph} by the direct kernel (one `l2Distance` scan per row; the test oracle and benchmark
+ * baseline). O(rows·(N + M)·D) time, O(edges) memory.
+ */
+export function ballGraphDirect(x: Matrix, rows: number, delta: number, maxDegree: number): BallGraph {
   const total = x.rows;
   const offset = new Uint32Array(rows + 1);
   let index = new Int32Array(Math.max(16, Math.min(rows * 8, rows * maxDegree)));
@@ -134,6 +165,7 @@ export function createProbCover(options: ProbCoverOptions = {}): Strategy {
   const alpha = options.purity ?? 0.95;
   const purityRows = options.purityRows ?? 2000;
   const maxDegree = options.maxDegree ?? 1000;
+  const kernel = options.kernel ?? 'graph';
   if (fixed !== undefined && !(fixed > 0 && fixed <= 2)) throw new RangeError(`probcover: delta must be in (0, 2], got ${fixed}`);
   if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`probcover: purity must be in (0, 1], got ${alpha}`);
   return defineStrategy({
@@ -152,15 +184,20 @@ export function createProbCover(options: ProbCoverOptions = {}): Strategy {
       let delta = fixed;
       if (delta === undefined) {
         const km = kMeans(x, ctx.numClasses, ctx.rng);
-        delta = purityDelta(x, km.labels, alpha, purityRows, ctx.rng);
+        delta = purityDelta(x, km.labels, alpha, purityRows, ctx.rng, kernel);
       }
       const covered = new Uint8Array(total);
-      // Coverage of the labeled balls (computed and applied one ball at a time, not stored).
-      for (let l = n; l < total; l++) {
-        const keep = cappedBall(x, l, total, delta, maxDegree);
-        for (const j of keep) covered[j] = 1;
+      // Coverage of the labeled balls.
+      if (kernel === 'direct') {
+        for (let l = n; l < total; l++) {
+          const keep = cappedBall(x, l, total, delta, maxDegree);
+          for (const j of keep) covered[j] = 1;
+        }
+      } else if (m > 0) {
+        const lb = neighborLists(x, { rows: Uint32Array.from({ length: m }, (_, a) => n + a), k: maxDegree, radius: delta, withDistances: false });
+        for (const j of lb.index) covered[j] = 1;
       }
-      const g = ballGraph(x, n, delta, maxDegree);
+      const g = (kernel === 'direct' ? ballGraphDirect : ballGraph)(x, n, delta, maxDegree);
       // Reverse lists: rev(j) = pool rows i with j ∈ B(i).
       const revOff = new Uint32Array(total + 1);
       for (const j of g.index) revOff[j + 1] = (revOff[j + 1] as number) + 1;

@@ -17,13 +17,23 @@
  * as the reference) and by the number of rows; when no cluster is larger than `minClusterSize`
  * (default 5; tiny pools) all clusters are used; when every cluster of `order` is exhausted the
  * remaining clusters are visited in the same order; the reference's MiniBatchKMeans for k > 50 is
- * replaced by exact Lloyd k-means. Cost: O(maxIterations·(N + M)·k·D) for k-means plus
- * O(Σ_picked-clusters s²·D) for typicality; memory O((N + M)·D + k·D), no N×N matrix.
- * Ties → lowest pool row.
+ * replaced by exact Lloyd k-means. Ties → lowest pool row.
+ *
+ * Typicality kernel (`kernel`, default `'graph'`): the first visit of a cluster builds the exact k-NN
+ * graph of its unpicked pool rows (`knnGraph`, linalg/neighbors.ts: blocked GEMM-form filter plus direct
+ * `l2Distance` re-checks, no s×s matrix) with k' = min(s − 1, 2K) neighbours per row; a pick removes one
+ * row, and the K nearest unpicked neighbours of every row are the first K unpicked entries of its list as
+ * long as k' − (rows removed since the build) ≥ K (else the graph is rebuilt on the current rows).
+ * The distances are the `l2Distance` values and are summed nearest first, so typicality — and every
+ * pick and score — is bit-identical to the direct kernel (`'direct'`: {@link typicality} recomputed on
+ * every visit, O(s²·D) per pick; kept as the test oracle and benchmark baseline).
+ * Cost: O(maxIterations·(N + M)·k·D) for k-means plus O(Σ_visited-clusters s²·D) for the graphs (once
+ * per cluster) and O(s·k') per pick; memory O((N + M)·D + N·K), no N×N matrix.
  */
 import { l2Distance, l2NormalizeRows } from '../linalg/distance.ts';
 import { kMeans } from '../linalg/kmeans.ts';
 import { type Matrix, stackRows } from '../linalg/matrix.ts';
+import { knnGraph } from '../linalg/neighbors.ts';
 import { defineStrategy } from './common.ts';
 import type { Strategy } from './types.ts';
 
@@ -37,11 +47,20 @@ export interface TypiClustOptions {
   readonly minClusterSize?: number;
   /** Nearest neighbours of the typicality (default 20). */
   readonly neighbors?: number;
+  /**
+   * Typicality kernel: `'graph'` (default; per-cluster k-NN graph) or `'direct'` (the O(s²·D) scan per
+   * pick). Same picks and scores (module docs); not part of `config`.
+   */
+  readonly kernel?: 'graph' | 'direct';
 }
 
 /**
  * Typicality 1/(mean distance to the K nearest other rows + 1e-5) of each of the given rows of `x`
- * among themselves, K = max(1, min(kMax, ⌊s/2⌋)); 0 for a single row. O(s²·D) time, O(s·K) memory.
+ * among themselves, K = max(1, min(kMax, ⌊s/2⌋)); 0 for a single row — the direct kernel (module
+ * docs). O(s²·D) time, O(s·K) memory.
+ * @param x row-major Float32Array matrix.
+ * @param rows the s row indices of `x`.
+ * @returns a Float64Array of length s (entry a: typicality of rows[a]).
  */
 export function typicality(x: Matrix, rows: ArrayLike<number>, kMax: number): Float64Array {
   const s = rows.length;
@@ -71,6 +90,47 @@ export function typicality(x: Matrix, rows: ArrayLike<number>, kMax: number): Fl
   return out;
 }
 
+/** The k-NN graph of one cluster's pool rows (`rows`, ascending) at build time. */
+interface ClusterGraph {
+  readonly rows: readonly number[];
+  readonly k: number;
+  readonly index: Int32Array;
+  readonly dist: Float64Array;
+  /** Rows of `rows` picked since the build. */
+  removed: number;
+}
+
+/** Builds the k-NN graph of `rows` (ascending row indices of `x`) with k' = min(s − 1, 2K). */
+function buildClusterGraph(x: Matrix, rows: readonly number[], K: number): ClusterGraph {
+  const s = rows.length;
+  const D = x.cols;
+  const sub = new Float32Array(s * D);
+  for (let a = 0; a < s; a++) sub.set(x.data.subarray((rows[a] as number) * D, ((rows[a] as number) + 1) * D), a * D);
+  const k = Math.min(s - 1, 2 * K);
+  const g = knnGraph({ rows: s, cols: D, data: sub }, k);
+  return { rows: [...rows], k, index: g.index, dist: g.dist, removed: 0 };
+}
+
+/**
+ * Typicality of the unpicked rows of a cluster graph (same order as `g.rows` without the picked ones),
+ * with K nearest unpicked neighbours: the first K unpicked entries of each list, summed nearest first
+ * (the direct kernel's order, so the values are bit-identical to {@link typicality}).
+ */
+function graphTypicality(g: ClusterGraph, picked: Uint8Array, K: number, out: Float64Array): void {
+  let a = 0;
+  for (let p = 0; p < g.rows.length; p++) {
+    if (picked[g.rows[p] as number] === 1) continue;
+    let sum = 0;
+    let taken = 0;
+    for (let e = p * g.k; taken < K; e++) {
+      if (picked[g.rows[g.index[e] as number] as number] === 1) continue;
+      sum += g.dist[e] as number;
+      taken++;
+    }
+    out[a++] = 1 / (sum / K + 1e-5);
+  }
+}
+
 /**
  * Creates `typiclust` (module docs). Reads `ctx.pool.features` (N×D) and `ctx.labeled.features` (M×D);
  * k-means seeded from `ctx.rng`. Scores = typicality of each pick. `select` throws RangeError on a bad
@@ -81,6 +141,7 @@ export function createTypiClust(options: TypiClustOptions = {}): Strategy {
   const maxIterations = options.maxIterations ?? 20;
   const minClusterSize = options.minClusterSize ?? 5;
   const neighbors = options.neighbors ?? 20;
+  const direct = options.kernel === 'direct';
   return defineStrategy({
     name: 'typiclust',
     needs: ['features'],
@@ -107,6 +168,21 @@ export function createTypiClust(options: TypiClustOptions = {}): Strategy {
       let order = big.length > 0 ? big : rest;
       let usingRest = big.length === 0;
       let ptr = 0;
+      const graphs = new Map<number, ClusterGraph>();
+      const picked = new Uint8Array(n);
+      const clusterTypicality = (cluster: number, mem: readonly number[]): Float64Array => {
+        const s = mem.length;
+        const out = new Float64Array(s);
+        if (s <= 1) return out;
+        const K = Math.max(1, Math.min(neighbors, Math.floor(s / 2)));
+        let g = graphs.get(cluster);
+        if (g === undefined || (g.k < g.rows.length - 1 && g.k - g.removed < K)) {
+          g = buildClusterGraph(x, mem, K);
+          graphs.set(cluster, g);
+        }
+        graphTypicality(g, picked, K, out);
+        return out;
+      };
       for (let t = 0; t < q; t++) {
         // Next cluster of `order` with unpicked pool rows (cyclic); switch to the rest when all are empty.
         let cluster = -1;
@@ -126,11 +202,14 @@ export function createTypiClust(options: TypiClustOptions = {}): Strategy {
         }
         if (cluster < 0) throw new Error('typiclust: internal error, no cluster with unpicked rows');
         const mem = members[cluster] as number[];
-        const typ = typicality(x, mem, neighbors);
+        const typ = direct ? typicality(x, mem, neighbors) : clusterTypicality(cluster, mem);
         let bi = 0;
         for (let a = 1; a < mem.length; a++) if ((typ[a] as number) > (typ[bi] as number)) bi = a;
         rows[t] = mem[bi] as number;
         scores[t] = typ[bi] as number;
+        picked[mem[bi] as number] = 1;
+        const g = graphs.get(cluster);
+        if (g !== undefined) g.removed++;
         mem.splice(bi, 1);
       }
       return { rows, scores };
