@@ -9,7 +9,7 @@
  * Printed per point: the round's time (train, predict + select), the resident memory before the
  * round (features N×D + teacher N×C + Node) and the peak during it, the time per item relative to
  * the 10k point (≤ 1 means the round grows at most linearly in N), the marginal predict + select
- * cost per 1k items, and whether the peak fits in 8 GB.
+ * cost per 1k items, and whether the peak fits in 8 GiB.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -101,17 +101,17 @@ function measure(n: number, c: number): Point {
   return JSON.parse(line) as Point;
 }
 
-const gb = (b: number): string => `${(b / GB).toFixed(2)} GB`;
+const gb = (b: number): string => `${(b / GB).toFixed(2)} GiB`;
 
 /** The scale section of `npm run bench`: prints one table per C. */
 export async function benchScale(): Promise<void> {
   const large = process.env.ACTIVEKD_BENCH_LARGE === '1';
   const sizes = [10_000, 100_000, ...(large ? [1_000_000] : [])];
   console.log(`## scale: one round (the product's runRound: train |L|=${LABELED} + predict + PCoreSet select Q=C), D=${D}, synthetic cached features, one child process per point`);
-  if (!large) console.log('N = 1,000,000: skipped (minutes, ~5 GB): set ACTIVEKD_BENCH_LARGE=1');
+  if (!large) console.log('N = 1,000,000: skipped (minutes, up to 6 GiB): set ACTIVEKD_BENCH_LARGE=1');
   for (const c of [10, 100]) {
     console.log(`\nC = ${c}`);
-    console.log('       N   round s   train s  pred+sel s   RSS before   peak RSS   time/item vs 10k   pred+sel ms per 1k   fits in 8 GB');
+    console.log('       N   round s   train s  pred+sel s   RSS before   peak RSS   time/item vs 10k   pred+sel ms per 1k   fits in 8 GiB');
     let base: Point | null = null;
     for (const n of sizes) {
       const p = measure(n, c);
