@@ -5,13 +5,15 @@
  *  2. one active-learning round (train DHO student + predict + PCoreSet select) on a 50,000-item pool;
  *  3. (when present) the student and selection micro-benchmarks;
  *  4. CLI start-up: `activekd --help` compiled (bin → dist/) vs through tsx;
- *  5. queue: encoding on 1–3 BullMQ workers vs one process, overhead per job, a 1M-item synthetic pool (needs redis-server).
+ *  5. queue: encoding on 1–3 BullMQ workers vs one process, overhead per job, a 1M-item synthetic pool (needs redis-server);
+ *  6. scale: one round at N = 10k, 100k (1M with ACTIVEKD_BENCH_LARGE=1), C = 10 and 100: time and peak RSS per N.
  * Pass section names to run a subset: `npm run bench -- encoder round`, `npm run bench -- startup`.
  */
 import { existsSync } from 'node:fs';
 import { benchEncoder } from './encoder.ts';
 import { benchQueue } from './queue.ts';
 import { benchRound } from './round.ts';
+import { benchScale } from './scale.ts';
 import { benchStartup } from './startup.ts';
 
 const SECTIONS: Record<string, string> = {
@@ -21,6 +23,7 @@ const SECTIONS: Record<string, string> = {
   selection: 'k-center / BADGE kernels (ACTIVEKD_BENCH_LARGE=1 for N = 100,000)',
   startup: 'CLI start-up: compiled (bin → dist/) vs through tsx',
   queue: 'BullMQ encoding with 1–3 workers vs one process, overhead per job, 1M-item pool (needs redis-server)',
+  scale: 'one round (train + predict + PCoreSet select) at N = 10k, 100k (1M: ACTIVEKD_BENCH_LARGE=1), C = 10, 100: time, peak RSS, linearity, fits in 8 GB',
 };
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -49,3 +52,4 @@ if (on('selection') && existsSync(new URL('./selection.ts', import.meta.url))) {
 }
 if (on('startup')) await benchStartup();
 if (on('queue')) await benchQueue();
+if (on('scale')) await benchScale();

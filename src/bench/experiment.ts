@@ -13,6 +13,7 @@ import { SimulatedOracle } from '../loop/oracle.ts';
 import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from '../loop/prepare.ts';
 import { accuracy } from '../linalg/accuracy.ts';
 import { boostProbs, boostTeacher } from '../teachers/boosted.ts';
+import { readPreparedExperiment } from './prepared-store.ts';
 import { activekdBuild, resultsDocument, runGridSummaryDocument, writeResults, writeSummary } from '../loop/results.ts';
 import { FRAMEWORK_OPTION, INITIAL_SHOTS_OPTION, ROUNDS_OPTION, SEED_OPTION, STRATEGIES_OPTION } from '../options/definitions.ts';
 import { queryShortfall, resolveQuerySize } from '../options/query-size.ts';
@@ -69,6 +70,12 @@ export interface ExperimentOptions {
    * boost starts from the held-out teacher.
    */
   teacherShots?: number;
+  /**
+   * Benchmark cells: the folder where the grid's warm-up wrote the prepared experiment of each cell
+   * setup (src/bench/prepared-store.ts). When it holds this run's setup, the run loads it instead of
+   * opening the dataset and hashing its images; otherwise it prepares from the dataset as usual.
+   */
+  preparedDir?: string;
 }
 
 /** One finished run. */
@@ -135,6 +142,19 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
 }
 
 /**
+ * The prepared experiment of `o`: loaded from `o.preparedDir` when it holds this setup (benchmark
+ * cells, issue 12 item 4), else prepared from the dataset (`prepareExperiment`).
+ */
+async function loadOrPrepare(o: ExperimentOptions): Promise<PreparedExperiment> {
+  const setup = experimentSetup(o);
+  if (o.preparedDir === undefined) return prepareExperiment(setup);
+  const r = readPreparedExperiment(o.preparedDir, setup);
+  if ('prepared' in r) return r.prepared;
+  o.log(`prepared experiment not loaded (${r.reason}): preparing from the dataset`);
+  return prepareExperiment(setup);
+}
+
+/**
  * Loads the dataset, computes (or reads from cache) student features and teacher probabilities
  * once, then runs every strategy × framework × seed combination with the simulated oracle, writing
  * `results.json` per run and `summary.json` for the whole grid into `out`.
@@ -145,7 +165,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
   if (o.teacherAccuracy !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-accuracy sets a synthetic zero-shot teacher: use it with --framework zero-shot (and no-distill), not few-shot');
   if (o.teacherShots !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-shots fits a frozen teacher on a held-out split: use it with --framework zero-shot (and no-distill), not few-shot (which refits on the labeled set)');
-  const base = await prepareExperiment(experimentSetup(o));
+  const base = await loadOrPrepare(o);
   const { prepared, synthetic } = o.teacherAccuracy === undefined ? { prepared: base, synthetic: undefined } : boostPrepared(base, o.teacherAccuracy, o.log);
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;
   const C = dataset.classNames.length;

@@ -1,8 +1,9 @@
 /**
- * The benchmark grid (SPEC.md §10, §13: strategy × framework × seed, Table 1): encodes once in
- * this process (filling the on-disk feature cache), then runs every cell in a child process
- * (`--jobs` at a time), each writing `<out>/runs/<strategy>__<framework>__seed<k>/results.json`
- * atomically. Restarting skips finished cells; `<out>/bench.json` records the grid's settings and
+ * The benchmark grid (SPEC.md §10, §13: strategy × framework × seed, Table 1): prepares the
+ * experiment once in this process (filling the on-disk feature cache and writing the prepared
+ * matrices to `<out>/prepared/`, which the cells load instead of hashing every image), then runs
+ * every cell in a child process (`--jobs` at a time), each writing
+ * `<out>/runs/<strategy>__<framework>__seed<k>/results.json` atomically. Restarting skips finished cells; `<out>/bench.json` records the grid's settings and
  * their hash, and a restart with different settings is refused.
  */
 import { fork } from 'node:child_process';
@@ -13,12 +14,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisOptions } from '../eval/analysis.ts';
 import { experimentSetup, type ExperimentOptions } from './experiment.ts';
-import { prepareExperiment, writePreparedTeacher } from '../loop/prepare.ts';
+import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedExperiment } from '../loop/prepare.ts';
+import { preparedDirFor, preparedKey, writePreparedExperiment } from './prepared-store.ts';
 import { benchManifestDocument, readBenchManifest, readResults, writeBenchManifest } from '../loop/results.ts';
 import type { BenchManifest } from '../loop/results-schema.ts';
 import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { createStrategy } from '../strategies/registry.ts';
+import { stableJson as stable } from './stable-json.ts';
 import { UserError } from '../util/errors.ts';
 import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
 
@@ -59,19 +62,6 @@ export type { BenchManifest } from '../loop/results-schema.ts';
 
 /** `1 strategy`, `2 strategies`. */
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-
-/** Stable JSON (sorted keys) for hashing. */
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /**
  * The settings that determine the grid's results: everything in the experiment options except
@@ -167,15 +157,55 @@ function finishedCellDirs(out: string): string[] {
 }
 
 /**
- * Encodes the dataset once with the student and the teacher (and the few-shot teacher's features),
- * filling the on-disk cache that the cells then read, and writes the teacher probabilities to
- * `<out>/teacher` once.
+ * The benchmark's warm-up: prepares each distinct setup of the cells once (encoding the dataset
+ * with the student and the teacher, and the few-shot teacher's features, filling the on-disk
+ * cache), writes each one that is storable to `<out>/prepared/` (src/bench/prepared-store.ts) for
+ * the cells to load instead of hashing every image, and writes the teacher probabilities to
+ * `<out>/teacher` once. Setups that differ only in `zeroShot` share one preparation when the
+ * teacher was built (the flag then changes nothing).
+ * @param cellOptions the options of each pending cell, as sent to it
  */
-export async function warmCache(e: ExperimentOptions, analysis: AnalysisOptions | undefined): Promise<void> {
-  const { analysis: _a, ...rest } = e;
-  const prepared = await prepareExperiment(experimentSetup({ ...rest, ...(analysis ? { analysis } : {}) }));
-  writePreparedTeacher(join(e.out, 'teacher'), prepared);
-  e.log(`dataset ${prepared.dataset.root}: ${prepared.dataset.classNames.length} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0} (encoded once; cells read the cache)`);
+export async function warmCache(e: ExperimentOptions, cellOptions: readonly CellOptions[]): Promise<void> {
+  const root = preparedRoot(e.out);
+  const done: { setup: ExperimentSetup; prepared: PreparedExperiment }[] = [];
+  let teacherWritten = false;
+  for (const setup of cellOptions.map((c) => experimentSetup(c))) {
+    const key = preparedKey(setup);
+    if (done.some((d) => preparedKey(d.setup) === key)) continue;
+    const same = done.find((d) => !setup.fewShot && (d.prepared.teacher !== null || setup.teacher === null) && preparedKey({ ...d.setup, zeroShot: true }) === preparedKey({ ...setup, zeroShot: true }));
+    const prepared = same?.prepared ?? (await prepareExperiment(setup));
+    done.push({ setup, prepared });
+    if (!setup.fewShot) writePreparedExperiment(root, setup, prepared);
+    if (!teacherWritten && prepared.teacherTrain) {
+      writePreparedTeacher(join(e.out, 'teacher'), prepared);
+      teacherWritten = true;
+    }
+    if (!same) e.log(`dataset ${prepared.dataset.root}: ${prepared.dataset.classNames.length} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0} (prepared once${setup.fewShot ? '; few-shot cells read the feature cache' : `; cells load ${preparedDirFor(root, setup)}`})`);
+  }
+}
+
+/** Where the warm-up writes the prepared experiments of a benchmark folder: `<out>/prepared` (absolute). */
+export function preparedRoot(out: string): string {
+  return resolve(out, 'prepared');
+}
+
+/**
+ * The options one cell runs with: the grid's experiment options narrowed to the cell's strategy,
+ * framework and seed, writing into the cell folder, loading the warm-up's prepared experiment.
+ */
+function cellOptionsOf(e: ExperimentOptions, c: BenchCell, analysis: AnalysisOptions | undefined, threads: number | undefined): CellOptions {
+  const { log: _log, ...rest } = e;
+  return {
+    ...rest,
+    strategies: [c.strategy],
+    frameworks: [c.framework as ExperimentOptions['frameworks'][number]],
+    seeds: [c.seed],
+    out: c.dir,
+    encode: { ...e.encode, ...(threads !== undefined ? { threads } : {}) },
+    writeTeacher: false,
+    ...(analysis ? { analysis } : {}),
+    preparedDir: preparedRoot(e.out),
+  };
 }
 
 /** The serialisable part of the experiment options sent to a cell process. */
@@ -223,12 +253,12 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
   if (analysis && e.frameworks.every((f) => f === 'no-distill')) analysis = { ...analysis, bias: false };
   if (pending.length > 0) {
     const t0 = performance.now();
-    await warmCache(e, analysis);
-    if (e.encode.cacheDir === null) e.log('warning: --no-cache: every cell encodes the dataset again');
     // A remote runner's cells use their own machine's cores unless --threads is given.
     const threads = e.encode.threads ?? (o.cellRunner ? undefined : Math.max(1, Math.floor(availableParallelism() / jobs)));
+    const cellOptions = (c: BenchCell): CellOptions => cellOptionsOf(e, c, analysis, threads);
+    await warmCache(e, pending.map(cellOptions));
+    if (e.encode.cacheDir === null && e.frameworks.includes('few-shot')) e.log('warning: --no-cache: every few-shot cell encodes the dataset again');
     const run = o.cellRunner ?? runCell;
-    const { log: _log, ...rest } = e;
     const bar = createProgress(`bench ${pending.length} cells`, pending.length, o.progress);
     const failures: string[] = [];
     let next = 0;
@@ -238,7 +268,7 @@ export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped:
       while (next < pending.length) {
         const c = pending[next++] as BenchCell;
         const tc = performance.now();
-        const r = await run(c, { ...rest, strategies: [c.strategy], frameworks: [c.framework as ExperimentOptions['frameworks'][number]], seeds: [c.seed], out: c.dir, encode: { ...e.encode, ...(threads !== undefined ? { threads } : {}) }, writeTeacher: false, ...(analysis ? { analysis } : {}) });
+        const r = await run(c, cellOptions(c));
         if (!r.ok) failures.push(`${c.strategy}/${c.framework}/seed ${c.seed}: ${r.message ?? 'failed'} (log: ${join(c.dir, 'log.txt')})`);
         bar.tick();
         finished++;

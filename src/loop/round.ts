@@ -9,7 +9,7 @@
 import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { runSelection } from '../strategies/registry.ts';
-import type { Strategy, StudentPredictions } from '../strategies/types.ts';
+import type { SelectionContext, Strategy, StudentPredictions } from '../strategies/types.ts';
 import type { DhoConfig } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { trainStudent } from '../student/train.ts';
@@ -131,31 +131,40 @@ export async function runRound(input: RoundInput): Promise<RoundOutcome> {
   const t1 = performance.now();
   const strategy = input.strategy;
   const needPreds = student !== null && strategy !== null && (input.keepPredictions === true || strategy.needs.some((k) => k === 'probs' || k === 'features' || k === 'logits'));
-  const predictions = needPreds && student ? await student.predict(features, { alphaCe: student.config.selAlphaCe, beta: student.config.selBeta }) : null;
+  // Adapter outputs / standardized features only when read (N×H and N×D on the whole pool).
+  const keepFeatures = input.keepPredictions === true || (strategy?.needs.includes('features') ?? false);
+  const predictions = needPreds && student ? await student.predict(features, { alphaCe: student.config.selAlphaCe, beta: student.config.selBeta, features: keepFeatures }) : null;
   const why = strategy?.name ?? 'a round without a student';
   const poolPredictions = predictions ? lazySubset(predictions, uRows) : unavailable(why);
   const labeledPredictions = predictions ? lazySubset(predictions, lRows) : unavailable(why);
   let picks = new Uint32Array(0);
   let scores: Float32Array | undefined;
   if (strategy !== null && uRows.length > 0) {
-    const sel = await runSelection(
-      strategy,
-      {
-        pool: poolPredictions,
-        labeled: labeledPredictions,
-        labeledLabels: input.labeledLabels,
-        ...(teacher ? { teacherPool: takeRows(teacher, uRows), teacherLabeled: takeRows(teacher, lRows) } : {}),
-        numClasses,
-        poolSize: uRows.length,
-        rng: input.rng.fork(),
-      },
-      resolveQuerySize(input.querySize, numClasses, uRows.length),
-    );
+    const ctx: SelectionContext = { pool: poolPredictions, labeled: labeledPredictions, labeledLabels: input.labeledLabels, numClasses, poolSize: uRows.length, rng: input.rng.fork() };
+    const sel = await runSelection(strategy, teacher ? withLazyTeacher(ctx, teacher, uRows, lRows) : ctx, resolveQuerySize(input.querySize, numClasses, uRows.length));
     picks = Uint32Array.from(sel.rows, (k) => uRows[k] as number);
     scores = sel.scores;
   }
   const selectSeconds = (performance.now() - t1) / 1000;
   return { student, predictions, testAccuracy, unlabeledRows: uRows, picks, ...(scores ? { scores } : {}), poolPredictions, labeledPredictions, trainSeconds, selectSeconds };
+}
+
+/**
+ * `ctx` with `teacherPool` / `teacherLabeled` (the teacher's rows of U and L), each copied only when
+ * first read: a strategy that does not read the teacher costs no N×C copy (issue 12 item 6).
+ */
+function withLazyTeacher(ctx: SelectionContext, teacher: Matrix, uRows: Uint32Array, lRows: Uint32Array): SelectionContext {
+  let pool: Matrix | undefined;
+  let labeled: Matrix | undefined;
+  return {
+    ...ctx,
+    get teacherPool() {
+      return (pool ??= takeRows(teacher, uRows));
+    },
+    get teacherLabeled() {
+      return (labeled ??= takeRows(teacher, lRows));
+    },
+  };
 }
 
 /** Row subset of predictions, each matrix copied only when first read. */

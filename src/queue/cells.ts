@@ -3,7 +3,8 @@
  * worker, which runs it exactly as the local grid does (`runCell`: a child process running
  * `runExperiment` for one strategy × framework × seed, writing results.json atomically into the
  * cell folder). The benchmark folder, the dataset and the feature cache must be at the same paths
- * on every machine (a shared file system); paths are made absolute before they are sent.
+ * on every machine (a shared file system); paths are made absolute before they are sent. A worker
+ * that does not see the warm-up's `<out>/prepared/` folder prepares the cell from the dataset.
  */
 import { resolve } from 'node:path';
 import type { BenchCell, CellOptions, CellRunner } from '../bench/grid.ts';

@@ -242,9 +242,9 @@ async function createFusedEngine(layout: DhoLayout, theta0: Float32Array, thread
 /**
  * Runs the predict computation on n rows of X (n×D row-major) — ONNX session (in chunks of
  * `chunk` rows, outputs written in place) or the TypeScript twin. Returns n×C ce, kd, probs and
- * (adapter) n×H h. @throws RangeError on size mismatches.
+ * (adapter, unless `hidden: false`) n×H h. @throws RangeError on size mismatches.
  */
-export async function predictRows(p: DhoPredictParams, X: Float32Array, n: number, alpha: number, invBeta: number, o: { engine: 'onnx' | 'ts'; threads?: number; chunk: number; transform?: (src: Float32Array, dst: Float32Array) => void }): Promise<DhoPredictOut> {
+export async function predictRows(p: DhoPredictParams, X: Float32Array, n: number, alpha: number, invBeta: number, o: { engine: 'onnx' | 'ts'; threads?: number; chunk: number; transform?: (src: Float32Array, dst: Float32Array) => void; hidden?: boolean }): Promise<DhoPredictOut> {
   const { D, H, C } = p;
   if (X.length !== n * D) throw new RangeError(`predict: features have ${X.length} values, expected ${n}×${D}`);
   const adapter = p.W1 !== undefined;
@@ -261,7 +261,7 @@ export async function predictRows(p: DhoPredictParams, X: Float32Array, n: numbe
   const ce = new Float32Array(n * C);
   const kd = new Float32Array(n * C);
   const probs = new Float32Array(n * C);
-  const h = adapter ? new Float32Array(n * H) : undefined;
+  const h = adapter && o.hidden !== false ? new Float32Array(n * H) : undefined;
   const io = PREDICT_IO;
   const base: Record<string, ortTypes.Tensor> = {
     [io.W2]: f32Tensor(p.W2, [adapter ? H : D, 2 * C]),

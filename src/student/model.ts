@@ -44,6 +44,12 @@ export interface PredictOptions {
   readonly alphaCe?: number;
   /** KD-logit temperature β (default: config `evalBeta`). */
   readonly beta?: number;
+  /**
+   * Whether to return `features` (default true). `false` keeps neither the adapter output h (n×H)
+   * nor a standardized copy of the input (n×D) — on a 1M-item pool, 2 GB and 4 GB — and reading
+   * `features` then throws; ce, kd and probs are unchanged (issue 12 item 6).
+   */
+  readonly features?: boolean;
 }
 
 /** A trained student (each AL round trains a fresh one, SPEC §5.4). */
@@ -171,7 +177,18 @@ export function createStudentModel(init: StudentModelInit): StudentModel {
         chunk: config.predictChunk,
         ...(config.threads !== undefined ? { threads: config.threads } : {}),
         ...(transform ? { transform } : {}),
+        hidden: opts.features !== false,
       });
+      if (opts.features === false) {
+        return {
+          ce: { rows: n, cols: C, data: out.ce },
+          kd: { rows: n, cols: C, data: out.kd },
+          probs: { rows: n, cols: C, data: out.probs },
+          get features(): Matrix {
+            throw new Error('StudentModel.predict: features were not kept (predict was called with features: false)');
+          },
+        };
+      }
       let feats: Matrix;
       if (out.h) feats = { rows: n, cols: H, data: out.h };
       else if (transform) {
