@@ -6,10 +6,12 @@
  *  3. (when present) the student and selection micro-benchmarks;
  *  4. CLI start-up: `activekd --help` compiled (bin → dist/) vs through tsx;
  *  5. queue: encoding on 1–3 BullMQ workers vs one process, overhead per job, a 1M-item synthetic pool (needs redis-server);
- *  6. scale: one round at N = 10k, 100k (1M with ACTIVEKD_BENCH_LARGE=1), C = 10 and 100: time and peak RSS per N.
+ *  6. cells: a benchmark cell's preparation, from the dataset (re-hashing images) vs the parent's prepared matrices;
+ *  7. scale: one round at N = 10k, 100k (1M with ACTIVEKD_BENCH_LARGE=1), C = 10 and 100: time and peak RSS per N.
  * Pass section names to run a subset: `npm run bench -- encoder round`, `npm run bench -- startup`.
  */
 import { existsSync } from 'node:fs';
+import { benchCells } from './cells.ts';
 import { benchEncoder } from './encoder.ts';
 import { benchQueue } from './queue.ts';
 import { benchRound } from './round.ts';
@@ -23,6 +25,7 @@ const SECTIONS: Record<string, string> = {
   selection: 'k-center / BADGE kernels (ACTIVEKD_BENCH_LARGE=1 for N = 100,000)',
   startup: 'CLI start-up: compiled (bin → dist/) vs through tsx',
   queue: 'BullMQ encoding with 1–3 workers vs one process, overhead per job, 1M-item pool (needs redis-server)',
+  cells: "a bench cell's preparation: from the dataset (re-hashing every image) vs the parent's prepared matrices",
   scale: 'one round (train + predict + PCoreSet select) at N = 10k, 100k (1M: ACTIVEKD_BENCH_LARGE=1), C = 10, 100: time, peak RSS, linearity, fits in 8 GB',
 };
 const args = process.argv.slice(2);
@@ -52,4 +55,5 @@ if (on('selection') && existsSync(new URL('./selection.ts', import.meta.url))) {
 }
 if (on('startup')) await benchStartup();
 if (on('queue')) await benchQueue();
+if (on('cells')) await benchCells();
 if (on('scale')) await benchScale();
