@@ -1,4 +1,20 @@
 import { createHash } from 'node:crypto';
+import { UserError } from '../util/errors.ts';
+
+/**
+ * How images become model input (both keep EXIF rotation, alpha removal, sRGB conversion and the
+ * spec's resize and scaling):
+ * - `v1-sharp`: sharp resizes every image to size×size (bilinear), a JS loop scales it into CHW
+ *   float32 (the original pipeline; features of the golden fixtures).
+ * - `v2-graph`: sharp decodes at native size (shrinking only images larger than `size`), an ONNX
+ *   graph upsamples (the same bilinear sampling positions as sharp), scales and lays out the
+ *   batch. Pixels agree with v1 within one 8-bit level (libvips rounds its fixed-point weights
+ *   differently), so features differ slightly: the two never share a feature cache.
+ */
+export type PreprocessVersion = 'v1-sharp' | 'v2-graph';
+
+/** Every {@link PreprocessVersion}. */
+export const PREPROCESS_VERSIONS: readonly PreprocessVersion[] = ['v1-sharp', 'v2-graph'];
 
 /**
  * How an ONNX image encoder wants its input: the contract an encoder declares, used to decode,
@@ -25,10 +41,36 @@ export interface EncoderSpec {
   readonly scaling: { readonly kind: 'tanh' } | { readonly kind: 'meanStd'; readonly mean: readonly number[]; readonly std: readonly number[] };
   /** Model outputs to keep (e.g. `['features']`). */
   readonly outputs: readonly string[];
+  /**
+   * Preprocessing pipeline; when omitted, `$ACTIVEKD_PREPROCESS` or else `v1-sharp` (see
+   * {@link preprocessVersion}).
+   */
+  readonly preprocess?: PreprocessVersion;
 }
 
-/** A stable key for the preprocessing part of a spec (cache key component). */
+/**
+ * The preprocessing a spec uses: `spec.preprocess`, else the environment variable
+ * `ACTIVEKD_PREPROCESS`, else `v1-sharp` (the default: the golden fixtures were recorded with it).
+ * @throws UserError when `ACTIVEKD_PREPROCESS` names no {@link PreprocessVersion}.
+ */
+export function preprocessVersion(spec: EncoderSpec): PreprocessVersion {
+  if (spec.preprocess !== undefined) return spec.preprocess;
+  const env = process.env.ACTIVEKD_PREPROCESS;
+  if (env === undefined || env === '') return 'v1-sharp';
+  if (!(PREPROCESS_VERSIONS as readonly string[]).includes(env)) throw new UserError(`ACTIVEKD_PREPROCESS=${env}: expected one of ${PREPROCESS_VERSIONS.join(', ')}`);
+  return env as PreprocessVersion;
+}
+
+/**
+ * A stable key for the preprocessing part of a spec (cache key component): size, resize, scaling,
+ * input name and the {@link preprocessVersion}. `v1-sharp` keeps the key it had before versions
+ * existed, so existing caches stay valid; every other version enters the key.
+ * @throws UserError as {@link preprocessVersion}.
+ */
 export function preprocessKey(spec: EncoderSpec): string {
-  const s = JSON.stringify({ size: spec.size, resize: spec.resize, scaling: spec.scaling, input: spec.inputName, v: 1 });
+  const version = preprocessVersion(spec);
+  const key: Record<string, unknown> = { size: spec.size, resize: spec.resize, scaling: spec.scaling, input: spec.inputName, v: 1 };
+  if (version !== 'v1-sharp') key.preprocess = version;
+  const s = JSON.stringify(key);
   return createHash('sha256').update(s).digest('hex').slice(0, 12);
 }
