@@ -91,7 +91,7 @@ async function graphBatch(spec: EncoderSpec, images: readonly DecodedImage[]): P
 
 /**
  * Runs an ONNX image encoder over image files, batched, with decoding of the next batch
- * overlapped with inference of the current one (preprocessing by {@link preprocessVersion}: sharp
+ * overlapped with inference of the current one (preprocessing by `spec.preprocess`: sharp
  * + JS, or native-size decode + the preprocessing graph), through a content-addressed on-disk cache
  * (model sha256 + image-bytes sha1 + preprocessing), so that a second run recomputes nothing.
  *

@@ -1,5 +1,5 @@
 /**
- * The `v2-graph` preprocessing (see `PreprocessVersion` in ./spec.ts): an ONNX graph that turns a batch of
+ * The `v2-graph` preprocessing (see `EncoderSpec.preprocess`): an ONNX graph that turns a batch of
  * decoded 8-bit RGB images at their native size into the encoder's input, so that the upsampling
  * and scaling run inside onnxruntime instead of in libvips and a JS loop (issue 12 #3).
  */

@@ -1,17 +1,8 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../util/errors.ts';
 
-/**
- * How images become model input (both keep EXIF rotation, alpha removal, sRGB conversion and the
- * spec's resize and scaling):
- * - `v1-sharp`: sharp resizes every image to size×size (bilinear), a JS loop scales it into CHW
- *   float32 (the original pipeline; features of the golden fixtures).
- * - `v2-graph`: sharp decodes at native size (shrinking only images larger than `size`), an ONNX
- *   graph upsamples (the same bilinear sampling positions as sharp), scales and lays out the
- *   batch. Pixels agree with v1 within one 8-bit level (libvips rounds its fixed-point weights
- *   differently), so features differ slightly: the two never share a feature cache.
- */
-export type PreprocessVersion = 'v1-sharp' | 'v2-graph';
+/** A preprocessing pipeline: see {@link EncoderSpec.preprocess}. */
+export type PreprocessVersion = NonNullable<EncoderSpec['preprocess']>;
 
 /** Every {@link PreprocessVersion}. */
 export const PREPROCESS_VERSIONS: readonly PreprocessVersion[] = ['v1-sharp', 'v2-graph'];
@@ -42,10 +33,19 @@ export interface EncoderSpec {
   /** Model outputs to keep (e.g. `['features']`). */
   readonly outputs: readonly string[];
   /**
-   * Preprocessing pipeline; when omitted, `$ACTIVEKD_PREPROCESS` or else `v1-sharp` (see
-   * {@link preprocessVersion}).
+   * How images become model input; both keep EXIF rotation, alpha removal, sRGB conversion and the
+   * `resize` and `scaling` above:
+   * - `v1-sharp`: sharp resizes every image to size×size (bilinear), a JS loop scales it into CHW
+   *   float32 (the original pipeline, the one the golden fixtures were recorded with).
+   * - `v2-graph`: sharp decodes at native size (resizing only images larger than `size` and
+   *   non-square `shorter-crop` ones), an ONNX graph upsamples (sharp's sampling positions),
+   *   scales and lays out the batch. Pixels agree with v1 within one 8-bit level (libvips rounds
+   *   its fixed-point weights differently), so features differ slightly and the two versions
+   *   never share a feature cache.
+   *
+   * When omitted: the environment variable `ACTIVEKD_PREPROCESS`, else `v1-sharp`.
    */
-  readonly preprocess?: PreprocessVersion;
+  readonly preprocess?: 'v1-sharp' | 'v2-graph';
 }
 
 /**
