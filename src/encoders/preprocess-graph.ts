@@ -52,22 +52,21 @@ export const PIXELS_OUTPUT = 'encoder_input';
 
 /**
  * The preprocessing graph of one native image size: uint8 NHWC [N,height,width,3] → Transpose →
- * Cast → per-channel scale and offset ({@link channelAffine}) → bilinear upsampling to
- * size×size as two MatMuls with {@link upsampleWeights} (rows, then columns; skipped on an axis
- * already at `size`) → float32 NCHW [N,3,size,size]. Scaling before resizing is exact algebra
- * (the weights of each output sum to 1) and touches the small image only.
+ * Cast → bilinear upsampling to size×size as two MatMuls with {@link upsampleWeights} (rows, then
+ * columns; skipped on an axis already at `size`) → Round to whole 8-bit levels (as sharp's 8-bit
+ * output is: the pixels then equal v1's except where libvips' fixed-point rounding differs, ≈1 %
+ * of them by one level) → per-channel scale and offset ({@link channelAffine}) → float32 NCHW
+ * [N,3,size,size].
  * @returns serialized ModelProto bytes
  * @throws RangeError when `height` or `width` exceeds `spec.size`
  */
 export function preprocessGraph(spec: EncoderSpec, height: number, width: number): Uint8Array {
   const T = spec.size;
+  if (height > T || width > T) throw new RangeError(`preprocessGraph: ${width}×${height} exceeds ${T}×${T}`);
   const g = new GraphBuilder(`preprocess_${height}x${width}_to_${T}`);
   const px = g.input(PIXELS_INPUT, 'uint8', ['N', height, width, 3]);
   const chw = g.op('Transpose', [px], { perm: [0, 3, 1, 2] });
-  const f = g.op('Cast', [chw], { to: 1 });
-  const { a, b } = channelAffine(spec);
-  const scaled = g.op('Add', [g.op('Mul', [f, g.initializer('scale', 'float32', [1, 3, 1, 1], a)]), g.initializer('offset', 'float32', [1, 3, 1, 1], b)]);
-  let y = scaled;
+  let y = g.op('Cast', [chw], { to: 1 });
   if (height !== T) y = g.op('MatMul', [g.initializer('rows', 'float32', [T, height], upsampleWeights(height, T)), y]);
   if (width !== T) {
     const wx = upsampleWeights(width, T);
@@ -75,6 +74,9 @@ export function preprocessGraph(spec: EncoderSpec, height: number, width: number
     for (let o = 0; o < T; o++) for (let i = 0; i < width; i++) wxT[i * T + o] = wx[o * width + i] as number;
     y = g.op('MatMul', [y, g.initializer('cols', 'float32', [width, T], wxT)]);
   }
+  if (height !== T || width !== T) y = g.op('Round', [y]);
+  const { a, b } = channelAffine(spec);
+  y = g.op('Add', [g.op('Mul', [y, g.initializer('scale', 'float32', [1, 3, 1, 1], a)]), g.initializer('offset', 'float32', [1, 3, 1, 1], b)]);
   g.output(g.op('Identity', [y], {}, PIXELS_OUTPUT), 'float32', ['N', 3, T, T]);
   return g.build();
 }

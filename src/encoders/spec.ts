@@ -38,10 +38,10 @@ export interface EncoderSpec {
    * - `v1-sharp`: sharp resizes every image to size×size (bilinear), a JS loop scales it into CHW
    *   float32 (the original pipeline, the one the golden fixtures were recorded with).
    * - `v2-graph`: sharp decodes at native size (resizing only images larger than `size` and
-   *   non-square `shorter-crop` ones), an ONNX graph upsamples (sharp's sampling positions),
-   *   scales and lays out the batch. Pixels agree with v1 within one 8-bit level (libvips rounds
-   *   its fixed-point weights differently), so features differ slightly and the two versions
-   *   never share a feature cache.
+   *   non-square `shorter-crop` ones), an ONNX graph upsamples (sharp's sampling positions,
+   *   rounded to whole levels), scales and lays out the batch. Pixels equal v1's but for ≈1.5 %
+   *   of them, one 8-bit level apart (libvips rounds its fixed-point weights differently), so
+   *   features differ slightly and the two versions never share a feature cache.
    *
    * When omitted: the environment variable `ACTIVEKD_PREPROCESS`, else `v1-sharp`.
    */

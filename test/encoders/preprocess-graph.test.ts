@@ -91,17 +91,18 @@ test('v2-graph matches v1-sharp within one 8-bit level on real CIFAR-10 images (
   const tanh = mobilenetV1Spec();
   const meanStd: EncoderSpec = { ...tanh, scaling: { kind: 'meanStd', mean: [0.48, 0.46, 0.41], std: [0.27, 0.26, 0.28] } };
   let worst = 0;
-  let sum = 0;
+  let differing = 0;
   let count = 0;
   for (const p of paths) {
     const a = await preprocessImage(tanh, p);
     const b = await preprocessImageGraph(tanh, p);
     worst = Math.max(worst, maxAbsDiff(a, b));
-    for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number));
+    for (let i = 0; i < a.length; i++) if (Math.abs((a[i] as number) - (b[i] as number)) > 1e-5) differing++;
     count += a.length;
   }
   assert.ok(worst <= LEVEL, `max |v1 − v2| = ${worst * 127.5} levels`);
-  assert.ok(sum / count < 0.5 / 127.5, `mean |v1 − v2| = ${(sum / count) * 127.5} levels`);
+  // Whole levels, as sharp's: only where libvips' fixed-point rounding differs (≈1.5 %).
+  assert.ok(differing / count < 0.05, `${((100 * differing) / count).toFixed(2)} % of the values differ`);
   // mean/std: one level is 1/(255·std) in the scaled units.
   const a = await preprocessImage(meanStd, paths[0] as string);
   const b = await preprocessImageGraph(meanStd, paths[0] as string);
