@@ -4,36 +4,68 @@ import * as ort from 'onnxruntime-node';
 import { ASSETS } from '../src/assets.ts';
 import { mobilenetV1Spec } from '../src/encoders/embedded.ts';
 import { encodeImages } from '../src/encoders/encode.ts';
-import { preprocessImage } from '../src/encoders/preprocess.ts';
+import { decodeImage, preprocessImage } from '../src/encoders/preprocess.ts';
+import { runPreprocessGraph } from '../src/encoders/preprocess-graph.ts';
 import { getSession } from '../src/encoders/session.ts';
+import type { EncoderSpec, PreprocessVersion } from '../src/encoders/spec.ts';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 /**
- * Encoder pipeline throughput (images/s, no cache) against onnxruntime's own throughput on the same
- * model with tensors decoded beforehand: the ratio shows what decoding costs after overlap.
+ * Encoder pipeline throughput (images/s, no cache) of each preprocessing version against
+ * onnxruntime's own throughput on the same model with tensors prepared beforehand, interleaved in
+ * one run (`reps` rounds of ORT alone, v1, v2 in rotating order; medians): the ratio shows what
+ * decoding and preprocessing cost after overlap. Goal (issue 12 #3): v2-graph ≥ 0.9× ORT alone.
  */
-export async function benchEncoder(n = 320, batch = 32): Promise<void> {
+export async function benchEncoder(n = 320, batch = 32, reps = 3): Promise<void> {
   const root = join(ASSETS.cifar10Mini, 'train');
   const paths: string[] = [];
   for (const c of readdirSync(root).sort()) for (const f of readdirSync(join(root, c)).sort()) paths.push(join(root, c, f));
   const sel = paths.filter((_, i) => i % Math.floor(paths.length / n) === 0).slice(0, n);
-  const spec = mobilenetV1Spec();
-  const session = await getSession(spec.modelPath);
-  const len = 3 * spec.size * spec.size;
+  const base = mobilenetV1Spec();
+  const spec = (preprocess: PreprocessVersion): EncoderSpec => ({ ...base, preprocess });
+  const session = await getSession(base.modelPath);
+  const len = 3 * base.size * base.size;
   const x = new Float32Array(batch * len);
-  for (let k = 0; k < batch; k++) await preprocessImage(spec, sel[k] as string, x.subarray(k * len, (k + 1) * len));
-  await session.run({ input: new ort.Tensor('float32', x, [batch, 3, spec.size, spec.size]) }); // warm-up
-  let t0 = performance.now();
-  for (let s = 0; s < sel.length; s += batch) await session.run({ input: new ort.Tensor('float32', x, [batch, 3, spec.size, spec.size]) });
-  const ortRate = sel.length / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  await encodeImages(spec, sel, { cacheDir: null, batchSize: batch });
-  const pipeRate = sel.length / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  for (const p of sel.slice(0, 96)) await preprocessImage(spec, p);
-  const decodeRate = 96 / ((performance.now() - t0) / 1000);
-  console.log('## encoder pipeline (MobileNetV1 224, batch 32, no cache)');
-  console.log(`onnxruntime alone (pre-decoded tensors): ${ortRate.toFixed(1)} images/s`);
-  console.log(`decode + preprocess alone (sequential):  ${decodeRate.toFixed(1)} images/s`);
-  console.log(`full pipeline (decode overlapped):       ${pipeRate.toFixed(1)} images/s`);
-  console.log(`ratio pipeline / onnxruntime-alone:      ${(pipeRate / ortRate).toFixed(3)}\n`);
+  for (let k = 0; k < batch; k++) await preprocessImage(base, sel[k] as string, x.subarray(k * len, (k + 1) * len));
+  const dims = [batch, 3, base.size, base.size];
+  await session.run({ input: new ort.Tensor('float32', x, dims) }); // warm-up
+  await encodeImages(spec('v2-graph'), sel.slice(0, batch), { cacheDir: null, batchSize: batch }); // warm-up: graph sessions
+  const rate = async (what: 'ort' | PreprocessVersion): Promise<number> => {
+    const t0 = performance.now();
+    if (what === 'ort') for (let s = 0; s < sel.length; s += batch) await session.run({ input: new ort.Tensor('float32', x, dims) });
+    else await encodeImages(spec(what), sel, { cacheDir: null, batchSize: batch });
+    return sel.length / ((performance.now() - t0) / 1000);
+  };
+  const rates: Record<'ort' | PreprocessVersion, number[]> = { ort: [], 'v1-sharp': [], 'v2-graph': [] };
+  const order: ('ort' | PreprocessVersion)[] = ['ort', 'v1-sharp', 'v2-graph'];
+  for (let r = 0; r < reps; r++) for (let j = 0; j < order.length; j++) {
+    const what = order[(j + r) % order.length] as 'ort' | PreprocessVersion;
+    rates[what].push(await rate(what));
+  }
+  const decodeRate = async (f: (p: string) => Promise<unknown>): Promise<number> => {
+    const t0 = performance.now();
+    for (const p of sel.slice(0, 96)) await f(p);
+    return 96 / ((performance.now() - t0) / 1000);
+  };
+  const v1Dec = await decodeRate((p) => preprocessImage(base, p));
+  const v2Dec = await decodeRate(async (p) => {
+    const d = await decodeImage(base, p);
+    return runPreprocessGraph(base, d.data, 1, d.height, d.width);
+  });
+  const ortRate = median(rates.ort);
+  const fmt = (xs: number[]): string => `${median(xs).toFixed(1)} images/s (runs: ${xs.map((v) => v.toFixed(1)).join(', ')})`;
+  console.log(`## encoder pipeline (MobileNetV1 224, batch ${batch}, ${sel.length} images, no cache, ${reps} interleaved runs, medians)`);
+  console.log(`onnxruntime alone (prepared tensors):         ${fmt(rates.ort)}`);
+  console.log(`v1-sharp pipeline (sharp resize + JS loop):   ${fmt(rates['v1-sharp'])}`);
+  console.log(`v2-graph pipeline (native decode + graph):    ${fmt(rates['v2-graph'])}`);
+  console.log(`decode + preprocess alone, one by one:        v1 ${v1Dec.toFixed(1)} images/s, v2 ${v2Dec.toFixed(1)} images/s`);
+  const r1 = median(rates['v1-sharp']) / ortRate;
+  const r2 = median(rates['v2-graph']) / ortRate;
+  console.log(`ratio v1-sharp / onnxruntime-alone:           ${r1.toFixed(3)}`);
+  console.log(`ratio v2-graph / onnxruntime-alone:           ${r2.toFixed(3)} (goal ≥ 0.9: ${r2 >= 0.9 ? 'met' : 'NOT met'})\n`);
 }

@@ -5,9 +5,10 @@ import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
 import { createProgress } from '../util/progress.ts';
 import { FeatureCache, imageContentKey } from './feature-cache.ts';
-import { preprocessImage } from './preprocess.ts';
+import { decodeImage, preprocessImage, type DecodedImage } from './preprocess.ts';
+import { runPreprocessGraph } from './preprocess-graph.ts';
 import { getSession, modelHash } from './session.ts';
-import { preprocessKey, type EncoderSpec } from './spec.ts';
+import { preprocessKey, preprocessVersion, type EncoderSpec } from './spec.ts';
 
 /** Options of {@link encodeImages}. */
 export interface EncodeOptions {
@@ -59,8 +60,39 @@ async function outputWidths(spec: EncoderSpec, session: ort.InferenceSession): P
 }
 
 /**
+ * The `v2-graph` model input of decoded images: images of one native size go through the
+ * preprocessing graph together (one run per size; CIFAR batches have one), in input order.
+ * @returns float32 NCHW [images.length,3,size,size]
+ */
+async function graphBatch(spec: EncoderSpec, images: readonly DecodedImage[]): Promise<Float32Array> {
+  const groups = new Map<string, number[]>();
+  images.forEach((d, k) => {
+    const key = `${d.height}x${d.width}`;
+    const g = groups.get(key);
+    if (g) g.push(k);
+    else groups.set(key, [k]);
+  });
+  const imgLen = 3 * spec.size * spec.size;
+  const run = (ks: number[]): Promise<Float32Array> => {
+    const { width, height } = images[ks[0] as number] as DecodedImage;
+    const len = width * height * 3;
+    const px = new Uint8Array(ks.length * len);
+    ks.forEach((k, j) => px.set((images[k] as DecodedImage).data, j * len));
+    return runPreprocessGraph(spec, px, ks.length, height, width);
+  };
+  if (groups.size <= 1) return images.length === 0 ? new Float32Array(0) : run([...groups.values()][0] as number[]);
+  const x = new Float32Array(images.length * imgLen);
+  for (const ks of groups.values()) {
+    const y = await run(ks);
+    ks.forEach((k, j) => x.set(y.subarray(j * imgLen, (j + 1) * imgLen), k * imgLen));
+  }
+  return x;
+}
+
+/**
  * Runs an ONNX image encoder over image files, batched, with decoding of the next batch
- * overlapped with inference of the current one, through a content-addressed on-disk cache
+ * overlapped with inference of the current one (preprocessing by `spec.preprocess`: sharp
+ * + JS, or native-size decode + the preprocessing graph), through a content-addressed on-disk cache
  * (model sha256 + image-bytes sha1 + preprocessing), so that a second run recomputes nothing.
  *
  * @param spec the encoder's input contract and outputs
@@ -114,11 +146,15 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
 
   // 2. Decode + infer the rest, decode of batch k+1 overlapped with inference of batch k.
   const imgLen = 3 * spec.size * spec.size;
+  const graph = preprocessVersion(spec) === 'v2-graph';
   const decodeBatch = async (batch: number[]): Promise<{ ok: number[]; x: Float32Array }> => {
-    const x = new Float32Array(batch.length * imgLen);
+    const x = graph ? new Float32Array(0) : new Float32Array(batch.length * imgLen);
+    const decoded: (DecodedImage | null)[] = new Array<DecodedImage | null>(batch.length).fill(null);
     const good: boolean[] = new Array<boolean>(batch.length).fill(false);
     const decode = async (k: number): Promise<void> => {
-      await preprocessImage(spec, paths[batch[k] as number] as string, x.subarray(k * imgLen, (k + 1) * imgLen));
+      const path = paths[batch[k] as number] as string;
+      if (graph) decoded[k] = await decodeImage(spec, path);
+      else await preprocessImage(spec, path, x.subarray(k * imgLen, (k + 1) * imgLen));
       good[k] = true;
     };
     const failed: number[] = [];
@@ -134,13 +170,12 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
         cache?.markBad(hashes[i] as string, reason);
       });
     }
-    const ok = batch.filter((_, k) => good[k]);
+    const okK = batch.map((_, k) => k).filter((k) => good[k]);
+    const ok = okK.map((k) => batch[k] as number);
+    if (graph) return { ok, x: await graphBatch(spec, okK.map((k) => decoded[k] as DecodedImage)) };
     if (ok.length === batch.length) return { ok, x };
     const packed = new Float32Array(ok.length * imgLen);
-    let j = 0;
-    batch.forEach((_, k) => {
-      if (good[k]) packed.set(x.subarray(k * imgLen, (k + 1) * imgLen), (j++) * imgLen);
-    });
+    okK.forEach((k, j) => packed.set(x.subarray(k * imgLen, (k + 1) * imgLen), j * imgLen));
     return { ok, x: packed };
   };
   const batches: number[][] = [];

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import sharp, { type OutputInfo } from 'sharp';
+import { runPreprocessGraph } from './preprocess-graph.ts';
 import type { EncoderSpec } from './spec.ts';
 
 /** Largest image (in pixels) that is decoded; larger files are skipped with a reason (bounded memory). */
@@ -23,6 +24,72 @@ async function decodeFailure(input: string | Buffer, e: unknown): Promise<string
   return meta?.width && meta.height ? `${reason} (${meta.width}×${meta.height} = ${meta.width * meta.height} pixels; the limit is ${MAX_INPUT_PIXELS})` : reason;
 }
 
+/** EXIF rotation, alpha removal, sRGB; then sharp's resize to spec.size (only shrinking when `shrinkOnly`). */
+function decodeResized(spec: EncoderSpec, input: string | Buffer, shrinkOnly: boolean): Promise<{ data: Buffer; info: OutputInfo }> {
+  const size = spec.size;
+  const img = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
+  const opts = spec.resize === 'fill' ? ({ fit: 'fill', kernel: 'linear' } as const) : ({ fit: 'cover', position: 'centre', kernel: 'linear' } as const);
+  return img
+    .resize(size, size, { ...opts, withoutEnlargement: shrinkOnly })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+}
+
+/** An image decoded to 8-bit RGB, row-major HWC. */
+export interface DecodedImage {
+  /** height×width×3 bytes. */
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Decodes one image for the `v2-graph` preprocessing: EXIF rotation, alpha removal and sRGB
+ * conversion as in {@link preprocessImage}, but no upsampling: an image no larger than
+ * spec.size×spec.size comes back at its native size (the graph upsamples it, see
+ * src/encoders/preprocess-graph.ts); sharp shrinks a larger one to spec.size×spec.size (cheapest
+ * there: JPEG shrink-on-load, filtered reduction), and resizes whatever the graph cannot reproduce
+ * the way sharp would (`shorter-crop` of a non-square image, one side larger than spec.size and the
+ * other smaller).
+ * @returns both sides < spec.size (square with `shorter-crop`), or exactly spec.size×spec.size
+ * @throws Error with a one-line reason when the file cannot be decoded, as {@link preprocessImage}
+ */
+export async function decodeImage(spec: EncoderSpec, input: string | Buffer): Promise<DecodedImage> {
+  const size = spec.size;
+  let data: Buffer;
+  let info: OutputInfo;
+  try {
+    ({ data, info } = await decodeResized(spec, input, true));
+    // Native size when both sides are below `size`; exactly size×size when sharp resized it all.
+    // One side at `size` and the other below may be a half-done resize (one axis shrunk, the
+    // other left for upsampling), which sharp does differently in one go: it finishes it.
+    const below = info.width < size && info.height < size;
+    const done = info.width === size && info.height === size;
+    const graphable = done || (below && (spec.resize === 'fill' || info.width === info.height));
+    if (!graphable) ({ data, info } = await decodeResized(spec, input, false));
+  } catch (e) {
+    throw new Error(await decodeFailure(input, e));
+  }
+  const { width, height, channels: ch } = info;
+  if (width > size || height > size) throw new Error(`decoded to ${width}×${height}, expected at most ${size}×${size}`);
+  if (data.length !== width * height * ch) throw new Error(`decoded to ${data.length} bytes, expected ${width * height * ch} (8-bit ${ch}-channel ${width}×${height})`);
+  if (ch === 3) return { data, width, height };
+  const rgb = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) for (let c = 0; c < 3; c++) rgb[p * 3 + c] = data[p * ch + (ch >= 3 ? c : 0)] as number;
+  return { data: rgb, width, height };
+}
+
+/**
+ * The `v2-graph` counterpart of {@link preprocessImage} for one image: {@link decodeImage}, then the
+ * preprocessing graph. Batches go through `encodeImages`, which groups images by native size.
+ * @returns CHW float32 [3,size,size]
+ * @throws Error as {@link decodeImage}
+ */
+export async function preprocessImageGraph(spec: EncoderSpec, input: string | Buffer): Promise<Float32Array> {
+  const d = await decodeImage(spec, input);
+  return runPreprocessGraph(spec, d.data, 1, d.height, d.width);
+}
+
 /**
  * Decodes one image file and turns it into the encoder's input: CHW float32 [3,size,size].
  * EXIF orientation is applied, alpha removed (as PIL's `convert('RGB')` does), grey, CMYK,
@@ -37,12 +104,7 @@ export async function preprocessImage(spec: EncoderSpec, input: string | Buffer,
   let data: Buffer;
   let info: OutputInfo;
   try {
-    let img = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
-    img =
-      spec.resize === 'fill'
-        ? img.resize(size, size, { fit: 'fill', kernel: 'linear' })
-        : img.resize(size, size, { fit: 'cover', position: 'centre', kernel: 'linear' });
-    ({ data, info } = await img.raw().toBuffer({ resolveWithObject: true }));
+    ({ data, info } = await decodeResized(spec, input, false));
   } catch (e) {
     throw new Error(await decodeFailure(input, e));
   }

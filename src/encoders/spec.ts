@@ -1,4 +1,11 @@
 import { createHash } from 'node:crypto';
+import { UserError } from '../util/errors.ts';
+
+/** A preprocessing pipeline: see {@link EncoderSpec.preprocess}. */
+export type PreprocessVersion = NonNullable<EncoderSpec['preprocess']>;
+
+/** Every {@link PreprocessVersion}. */
+export const PREPROCESS_VERSIONS: readonly PreprocessVersion[] = ['v1-sharp', 'v2-graph'];
 
 /**
  * How an ONNX image encoder wants its input: the contract an encoder declares, used to decode,
@@ -25,10 +32,45 @@ export interface EncoderSpec {
   readonly scaling: { readonly kind: 'tanh' } | { readonly kind: 'meanStd'; readonly mean: readonly number[]; readonly std: readonly number[] };
   /** Model outputs to keep (e.g. `['features']`). */
   readonly outputs: readonly string[];
+  /**
+   * How images become model input; both keep EXIF rotation, alpha removal, sRGB conversion and the
+   * `resize` and `scaling` above:
+   * - `v1-sharp`: sharp resizes every image to size×size (bilinear), a JS loop scales it into CHW
+   *   float32 (the original pipeline, the one the golden fixtures were recorded with).
+   * - `v2-graph`: sharp decodes at native size (resizing only images larger than `size` and
+   *   non-square `shorter-crop` ones), an ONNX graph upsamples (sharp's sampling positions,
+   *   rounded to whole levels), scales and lays out the batch. Pixels equal v1's but for ≈1.5 %
+   *   of them, one 8-bit level apart (libvips rounds its fixed-point weights differently), so
+   *   features differ slightly and the two versions never share a feature cache.
+   *
+   * When omitted: the environment variable `ACTIVEKD_PREPROCESS`, else `v1-sharp`.
+   */
+  readonly preprocess?: 'v1-sharp' | 'v2-graph';
 }
 
-/** A stable key for the preprocessing part of a spec (cache key component). */
+/**
+ * The preprocessing a spec uses: `spec.preprocess`, else the environment variable
+ * `ACTIVEKD_PREPROCESS`, else `v1-sharp` (the default: the golden fixtures were recorded with it).
+ * @throws UserError when `ACTIVEKD_PREPROCESS` names no {@link PreprocessVersion}.
+ */
+export function preprocessVersion(spec: EncoderSpec): PreprocessVersion {
+  if (spec.preprocess !== undefined) return spec.preprocess;
+  const env = process.env.ACTIVEKD_PREPROCESS;
+  if (env === undefined || env === '') return 'v1-sharp';
+  if (!(PREPROCESS_VERSIONS as readonly string[]).includes(env)) throw new UserError(`ACTIVEKD_PREPROCESS=${env}: expected one of ${PREPROCESS_VERSIONS.join(', ')}`);
+  return env as PreprocessVersion;
+}
+
+/**
+ * A stable key for the preprocessing part of a spec (cache key component): size, resize, scaling,
+ * input name and the {@link preprocessVersion}. `v1-sharp` keeps the key it had before versions
+ * existed, so existing caches stay valid; every other version enters the key.
+ * @throws UserError as {@link preprocessVersion}.
+ */
 export function preprocessKey(spec: EncoderSpec): string {
-  const s = JSON.stringify({ size: spec.size, resize: spec.resize, scaling: spec.scaling, input: spec.inputName, v: 1 });
+  const version = preprocessVersion(spec);
+  const key: Record<string, unknown> = { size: spec.size, resize: spec.resize, scaling: spec.scaling, input: spec.inputName, v: 1 };
+  if (version !== 'v1-sharp') key.preprocess = version;
+  const s = JSON.stringify(key);
   return createHash('sha256').update(s).digest('hex').slice(0, 12);
 }
