@@ -90,6 +90,8 @@ export { checkKCenterArgs, kCenterGreedy, type KCenterArgs, type KCenterDistance
 export { badgeGreedy, type BadgeArgs, type BadgeFirstPick } from './strategies/badge-kernel.ts';
 export { CALIBRATE_MIN_WORK, chooseL2Backend, kCenterGreedyAuto, preferGraph, type GraphKind, type KCenterBackend, type KCenterGraphOptions, type L2Backend } from './strategies/kcenter-graph.ts';
 export { kCenterGreedyMatVec, type MatVecEngine, type MatVecOptions } from './strategies/kcenter-matvec.ts';
+export type { GemmEngine } from './linalg/gemm.ts';
+export { knnGraph, neighborLists, type KnnGraph, type NeighborListOptions, type NeighborLists } from './linalg/neighbors.ts';
 export { assertFiniteMatrix, assertProbabilities, loadIds, loadLabels, loadMatrix, parseCsvMatrix } from './data/matrix-files.ts';
 
 // Teachers.
@@ -107,6 +109,8 @@ export type { FewShotContext, LabelTransferChoice, TeacherChoice, TeacherContext
 export { fewShotImagesOf, labelsOnlyFewShotTeacher, type FewShotImages, type FewShotOptions } from './teachers/few-shot.ts';
 export { writeTeacherProbs } from './teachers/precomputed-write.ts';
 export { BOOST_PROB_FLOOR, boostProbs, boostTeacher, type BoostedTeacher } from './teachers/boosted.ts';
+export { fitHeldOutTeacher, type HeldOutTeacher } from './teachers/held-out.ts';
+export { carveTeacherSplit, limitWithTeacherSplit, type CarvedTeacherSplit } from './data/teacher-split.ts';
 
 // The DHO student.
 export { DEFAULT_DHO, dhoConfig, distills, effectiveAlphaCe, predictionSettings, TS_ENGINE_MAX_WORK, validateDhoConfig, type DhoConfig, type DhoEngineKind, type PredictionSettings } from './student/config.ts';
@@ -119,13 +123,16 @@ export { runRound, type RoundInput, type RoundOutcome } from './loop/round.ts';
 export { runActiveLoop, type ActiveLoopConfig, type ActiveLoopInput, type ActiveLoopResult, type Framework, type RoundRecord, type SelectInfo } from './loop/active-loop.ts';
 export { initialLabeledSet } from './loop/initial.ts';
 export { SimulatedOracle, type Oracle } from './loop/oracle.ts';
-export { prepareData, prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from './loop/prepare.ts';
+export { prepareData, prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment, type PreparedHeldOutTeacher } from './loop/prepare.ts';
 
 // Simulated experiments and the benchmark grid.
 export { experimentOptions, experimentSetup, runExperiment, summarize, type ExperimentOptions, type RunRecord, type TeacherOptions } from './bench/experiment.ts';
 export { runBench, runCell, type BenchCell, type BenchOptions, type CellOptions, type CellRunner } from './bench/grid.ts';
 export type { AnalysisOptions, ProbRows, RoundAnalysis, RunAnalysis } from './eval/analysis.ts';
 export { writeBenchReport, type BenchReportOptions } from './report/bench-report.ts';
+export { parseTeacherLevels, runTeacherLevels, TEACHER_LEVEL_SYNTAX, type TeacherLevel, type TeacherLevelsOptions } from './bench/teacher-levels.ts';
+export { summarizeTeacherLevels, type LevelMetric, type LevelStrategy, type LevelSummary, type PairedDifference, type TeacherLevelsSummary } from './eval/teacher-levels.ts';
+export { loadTeacherLevels, writeTeacherLevelsReport } from './report/teacher-levels-report.ts';
 
 // Labeling projects (human in the loop).
 export { initProject, projectStatus, runProjectRound, type InitProjectOptions, type ProjectStatus, type ProjectRoundOptions, type ProjectRoundResult } from './project/project.ts';
