@@ -6,7 +6,7 @@ import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import { limitFor } from '../data/common.ts';
 import { carveTeacherSplit, limitWithTeacherSplit } from '../data/teacher-split.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
-import type { EncoderSpec } from '../encoders/spec.ts';
+import { preprocessVersion, type EncoderSpec } from '../encoders/spec.ts';
 import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { fewShotImagesOf } from '../teachers/few-shot.ts';
@@ -134,7 +134,10 @@ export interface PreparedExperiment extends PreparedData {
 
 /** Encoder contract of the student backbone: MobileNetV1 features of `studentModel` (default: the embedded model). */
 export function studentSpecFor(studentModel?: string): EncoderSpec {
-  return mobilenetV1Spec(studentModel ? resolve(studentModel) : ASSETS.mobilenetV1);
+  const spec = mobilenetV1Spec(studentModel ? resolve(studentModel) : ASSETS.mobilenetV1);
+  // The preprocessing version is resolved here (spec field, else ACTIVEKD_PREPROCESS, else v1) so
+  // that results.json records which one produced the features.
+  return { ...spec, preprocess: preprocessVersion(spec) };
 }
 
 /**
