@@ -22,7 +22,7 @@ const SECTIONS: Record<string, string> = {
   encoder: 'encoder pipeline (decode + preprocess + ONNX, overlapped) vs onnxruntime alone',
   round: "one round through the product's runRound (train + predict + PCoreSet select), adapter vs linear",
   student: 'the DHO train step vs its matrix products alone (goal ≤ 1.5×), AdamW paths, TypeScript twin',
-  selection: 'k-center / BADGE kernels (ACTIVEKD_BENCH_LARGE=1 for N = 100,000)',
+  selection: 'k-center / BADGE kernels, TypiClust / ProbCover on exact k-NN graphs (ACTIVEKD_BENCH_LARGE=1: N = 50,000–100,000)',
   startup: 'CLI start-up: compiled (bin → dist/) vs through tsx',
   queue: 'BullMQ encoding with 1–3 workers vs one process, overhead per job, 1M-item pool (needs redis-server)',
   cells: "a bench cell's preparation: from the dataset (re-hashing every image) vs the parent's prepared matrices",
