@@ -11,10 +11,13 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { limitFor } from '../data/common.ts';
+import { openExperimentDataset } from '../loop/prepare.ts';
 import { readTeacherLevelsManifest, writeTeacherLevelsManifest } from '../loop/results.ts';
 import type { TeacherLevel } from '../loop/results-schema.ts';
 import { writeTeacherLevelsReport } from '../report/teacher-levels-report.ts';
 import { UserError } from '../util/errors.ts';
+import { experimentSetup } from './experiment.ts';
 import { runBench, type BenchOptions } from './grid.ts';
 
 export type { TeacherLevel } from '../loop/results-schema.ts';
@@ -34,11 +37,14 @@ export function parseTeacherLevels(raw: string): TeacherLevel[] {
     .filter((s) => s.length > 0)
     .map((s): TeacherLevel => {
       if (s === 'zero-shot') return { kind: 'zero-shot', name: 'zero-shot' };
-      const m = /^(shots|accuracy):(.+)$/.exec(s);
-      const v = m ? Number(m[2]) : NaN;
-      if (m?.[1] === 'shots' && Number.isInteger(v) && v >= 1) return { kind: 'shots', name: `shots-${v}`, shots: v };
-      if (m?.[1] === 'accuracy' && v > 0 && v <= 1) return { kind: 'accuracy', name: `accuracy-${v}`, accuracy: v };
-      throw new UserError(`--teacher-levels: "${s}" is not a teacher level; expected ${TEACHER_LEVEL_SYNTAX}`);
+      const shots = /^shots:(\d+)$/.exec(s);
+      const v = shots ? Number(shots[1]) : NaN;
+      if (shots && v >= 1) return { kind: 'shots', name: `shots-${v}`, shots: v };
+      const acc = /^accuracy:(\d*\.?\d+)$/.exec(s);
+      const a = acc ? Number(acc[1]) : NaN;
+      if (acc && a > 0 && a <= 1) return { kind: 'accuracy', name: `accuracy-${a}`, accuracy: a };
+      const hint = acc && a > 1 && a <= 100 ? ` (the accuracy is a fraction: accuracy:${a / 100})` : '';
+      throw new UserError(`--teacher-levels: "${s}" is not a teacher level${hint}; expected ${TEACHER_LEVEL_SYNTAX}`);
     });
   if (levels.length === 0) throw new UserError(`--teacher-levels: no level given; expected a comma-separated list of ${TEACHER_LEVEL_SYNTAX}`);
   const seen = new Set<string>();
@@ -71,18 +77,28 @@ function levelExperiment(o: TeacherLevelsOptions, level: TeacherLevel): BenchOpt
  * zero-shot grid per level, then the report across levels. Each grid resumes and guards its own
  * settings (bench.json); the levels list may grow between runs.
  * @returns cells run now and reused, over all grids
- * @throws UserError when frameworks include few-shot or lack zero-shot, when `teacherAccuracy` /
- *   `teacherShots` are also set (the levels set them), and as {@link runBench}
+ * @throws UserError before any cell runs when frameworks include few-shot or lack zero-shot, when
+ *   `teacherAccuracy` / `teacherShots` are also set (the levels set them), when the reference
+ *   strategy is not run, when a shots level has no `--limit-per-class` or a class too small for its
+ *   teacher split; and as {@link runBench}
  */
 export async function runTeacherLevels(o: TeacherLevelsOptions): Promise<{ ran: number; skipped: number }> {
   const e = o.experiment;
   if (e.frameworks.includes('few-shot')) throw new UserError('--teacher-levels compares frozen teachers: use --frameworks no-distill,zero-shot (few-shot refits its teacher on the labeled set)');
   if (!e.frameworks.includes('zero-shot')) throw new UserError('--teacher-levels needs framework zero-shot (distillation from each level\'s teacher)');
   if (e.teacherAccuracy !== undefined || e.teacherShots !== undefined) throw new UserError('--teacher-levels sets the teacher of each level: drop --teacher-accuracy and --teacher-shots');
+  const reference = o.reference ?? 'pcoreset';
+  if (!e.strategies.includes(reference)) throw new UserError(`--teacher-levels: the reference strategy ${reference} (--reference) is not among the strategies (${e.strategies.join(', ')}); the report compares it against every other one`);
+  // Every level must share one pool: a held-out teacher split then comes after the pool's per-class
+  // limit. Check every level's dataset (cheap, no encoding) before running any.
+  const shotLevels = o.levels.filter((l) => l.kind === 'shots');
+  if (shotLevels.length > 0 && limitFor(e.dataset?.limitPerClass, 'train') === undefined) {
+    throw new UserError('--teacher-levels shots:K needs --limit-per-class (e.g. 1000,200): the pool is then the first N images of each class at every level and the teacher split the K after them; without it each shots level would take its teacher split from its own pool, and levels would not compare runs on one pool');
+  }
+  for (const l of shotLevels) await openExperimentDataset(experimentSetup({ ...e, teacherShots: l.shots }));
   mkdirSync(e.out, { recursive: true });
   const manifestPath = join(e.out, 'teacher-levels.json');
   const noDistill = e.frameworks.includes('no-distill');
-  const reference = o.reference ?? 'pcoreset';
   // The report covers every level ever run in this folder, in the order first given.
   const before = existsSync(manifestPath) ? readTeacherLevelsManifest(manifestPath) : null;
   const levels = [...(before?.levels ?? [])];

@@ -45,7 +45,7 @@ export function carveTeacherSplit(train: Split, numClasses: number, shots: numbe
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   for (let i = 0; i < train.labels.length; i++) {
     const y = train.labels[i] as number;
-    if (!(y >= 0 && y < numClasses)) throw new UserError(`--teacher-shots needs a label for every training item: ${train.ids[i]} has none`);
+    if (!(y >= 0 && y < numClasses)) throw new UserError(y < 0 ? `--teacher-shots needs a label for every training item: ${train.ids[i]} has none` : `--teacher-shots: ${train.ids[i]} has label ${y}, outside 0..${numClasses - 1}`);
     (byClass[y] as number[]).push(i);
   }
   const teacherRows = new Set<number>();

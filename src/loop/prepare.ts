@@ -3,7 +3,7 @@ import { ASSETS } from '../assets.ts';
 import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import type { Dataset, SkippedFile, Split } from '../data/dataset.ts';
 import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
-import { limitFor } from '../data/common.ts';
+import { limitFor, takeSplit } from '../data/common.ts';
 import { carveTeacherSplit, limitWithTeacherSplit } from '../data/teacher-split.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
 import { preprocessVersion, type EncoderSpec } from '../encoders/spec.ts';
@@ -141,6 +141,28 @@ export function studentSpecFor(studentModel?: string): EncoderSpec {
 }
 
 /**
+ * Opens the dataset of a setup and, when `teacherShots` is set, carves the teacher split out of its
+ * training split (src/data/teacher-split.ts): the dataset returned has the pool as its training
+ * split. Cheap (no encoding): the teacher-strength sweep calls it to check every level before
+ * running any.
+ * @throws UserError on a missing dataset, fewer than 2 classes, `teacherShots` with a training
+ *   `--limit` or without a teacher, or a class too small for the teacher split
+ */
+export async function openExperimentDataset(o: Pick<ExperimentSetup, 'dataset' | 'datasetOptions' | 'teacherShots' | 'teacher'>): Promise<{ dataset: Dataset; teacherSplit?: Split }> {
+  const shots = o.teacherShots;
+  const opened = o.datasetOptions ?? {};
+  if (shots !== undefined && limitFor(opened.limit, 'train') !== undefined) throw new UserError('--teacher-shots cannot be combined with a --limit on the training split: use --limit-per-class');
+  if (shots !== undefined && !o.teacher) throw new UserError('--teacher-shots fits a few-shot teacher on a held-out teacher split: it needs a teacher (a distilling framework)');
+  const openOptions = shots === undefined ? opened : { ...opened, limitPerClass: limitWithTeacherSplit(opened.limitPerClass, shots) };
+  const dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), openOptions) : o.dataset;
+  const C = dataset.classNames.length;
+  if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
+  if (shots === undefined) return { dataset };
+  const carved = carveTeacherSplit(dataset.train, C, shots, dataset.classNames, typeof o.dataset === 'string' ? limitFor(opened.limitPerClass, 'train') : undefined);
+  return { dataset: { ...dataset, train: carved.pool }, teacherSplit: carved.teacher };
+}
+
+/**
  * The one experiment preparation (used by `run`, `bench` and `init`): opens the dataset, builds the
  * teacher, encodes both splits with the student backbone and the teacher (read from the on-disk
  * feature cache when present), drops undecodable images, and builds the few-shot teacher.
@@ -149,19 +171,7 @@ export function studentSpecFor(studentModel?: string): EncoderSpec {
  */
 export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExperiment> {
   const shots = o.teacherShots;
-  const opened = o.datasetOptions ?? {};
-  if (shots !== undefined && limitFor(opened.limit, 'train') !== undefined) throw new UserError('--teacher-shots cannot be combined with a --limit on the training split: use --limit-per-class');
-  const openOptions = shots === undefined ? opened : { ...opened, limitPerClass: limitWithTeacherSplit(opened.limitPerClass, shots) };
-  let dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), openOptions) : o.dataset;
-  const C = dataset.classNames.length;
-  if (C < 2) throw new UserError(`${dataset.root}: found ${C} class(es); active learning needs at least 2 classes`);
-  let teacherSplit: Split | undefined;
-  if (shots !== undefined) {
-    if (!o.teacher) throw new UserError('--teacher-shots fits a few-shot teacher on a held-out teacher split: it needs a teacher (a distilling framework)');
-    const carved = carveTeacherSplit(dataset.train, C, shots, dataset.classNames, typeof o.dataset === 'string' ? limitFor(opened.limitPerClass, 'train') : undefined);
-    dataset = { ...dataset, train: carved.pool };
-    teacherSplit = carved.teacher;
-  }
+  const { dataset, teacherSplit: carvedSplit } = await openExperimentDataset(o);
   const studentSpec = studentSpecFor(o.studentModel);
   let teacher: Teacher | null = null;
   let labelsOnly = false;
@@ -186,8 +196,14 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
         : await createLabelsOnlyFewShotTeacher(o.teacher, dataset, fewShotImagesOf(prepared), o.encode)
       : null;
   let heldOutTeacher: PreparedHeldOutTeacher | undefined;
-  if (teacherSplit && shots !== undefined) {
+  if (carvedSplit && shots !== undefined) {
     if (!teacher || !o.teacher) throw new UserError('--teacher-shots needs a zero-shot teacher with image features to start the few-shot teacher from');
+    // Teacher-split images the teacher cannot decode are dropped (and reported), as in the pool.
+    await teacher.probs(carvedSplit.paths);
+    const bad = new Set((teacher.lastSkipped ?? []).map((x) => x.index));
+    for (const x of teacher.lastSkipped ?? []) prepared.skipped.push({ path: x.path, reason: `${x.reason} (teacher split)` });
+    const teacherSplit = bad.size === 0 ? carvedSplit : takeSplit(carvedSplit, carvedSplit.ids.flatMap((_, i) => (bad.has(i) ? [] : [i])));
+    if (teacherSplit.ids.length === 0) throw new UserError('--teacher-shots: no image of the teacher split could be decoded');
     const baseTestAccuracy = prepared.teacherTest && prepared.test ? accuracy(prepared.teacherTest, prepared.test.labels) : null;
     const test = prepared.test;
     const images = { pool: [...prepared.train.paths, ...teacherSplit.paths], ...(test ? { test: { paths: test.paths, labels: test.labels } } : {}) };

@@ -37,6 +37,16 @@ test('bench --teacher-levels runs every level once, reports across levels, and r
   const rep = runCli(['report', out, '--no-png']);
   assert.equal(rep.status, 0, rep.stderr);
   assert.ok(rep.stdout.includes('| boosted 90% (synthetic) |'));
+  const noLimit = args.filter((a, i) => a !== '--limit-per-class' && args[i - 1] !== '--limit-per-class');
+  const refused = runCli([...noLimit.slice(0, -1), 'zero-shot,shots:2'].map((a) => (a === out ? tempDir('activekd-levels-x-') : a)));
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /shots:K needs --limit-per-class/);
+  const tooMany = runCli([...args.slice(0, -1), 'zero-shot,shots:500'].map((a) => (a === out ? tempDir('activekd-levels-y-') : a)));
+  assert.notEqual(tooMany.status, 0);
+  assert.match(tooMany.stderr, /--teacher-shots 500: class "\w+" has 14 training images/);
+  const noRef = runCli([...args, '--reference', 'badge'].map((a) => (a === out ? tempDir('activekd-levels-z-') : a)));
+  assert.notEqual(noRef.status, 0);
+  assert.match(noRef.stderr, /the reference strategy badge \(--reference\) is not among the strategies/);
   const bad = runCli([...args.slice(0, -1), 'shots:2,strong']);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /"strong" is not a teacher level/);

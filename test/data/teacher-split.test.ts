@@ -56,6 +56,7 @@ test('too few items in a class, an unlabeled item, or K < 1 is one UserError nam
   assert.throws(() => carveTeacherSplit(splitOf([0, 0, 0, 1, 1]), 2, 2, NAMES, 2), /class "a" has 3 training images, the pool takes the first 2 and the teacher split needs 2 more/);
   assert.throws(() => carveTeacherSplit(splitOf([0, -1, 1, 1, 0]), 2, 1, NAMES), /img1 has none/);
   assert.throws(() => carveTeacherSplit(splitOf([0, 1]), 2, 0, NAMES), /--teacher-shots must be a positive integer/);
+  assert.throws(() => carveTeacherSplit(splitOf([0, 0, 2]), 2, 1, NAMES), /img2 has label 2, outside 0\.\.1/);
 });
 
 test('limitWithTeacherSplit grows only the training split\'s per-class limit', () => {

@@ -18,7 +18,10 @@ test('parseTeacherLevels reads zero-shot, shots:K and accuracy:A and names their
     { kind: 'accuracy', name: 'accuracy-0.85', accuracy: 0.85 },
   ]);
   assert.throws(() => parseTeacherLevels('shots:0'), /"shots:0" is not a teacher level/);
-  assert.throws(() => parseTeacherLevels('accuracy:85'), /"accuracy:85" is not a teacher level/);
+  assert.throws(() => parseTeacherLevels('accuracy:85'), /"accuracy:85" is not a teacher level \(the accuracy is a fraction: accuracy:0\.85\)/);
+  assert.throws(() => parseTeacherLevels('shots:0x10'), /"shots:0x10" is not a teacher level/);
+  assert.throws(() => parseTeacherLevels('shots:1e1'), /"shots:1e1" is not a teacher level/);
+  assert.deepEqual(parseTeacherLevels('accuracy:.5'), [{ kind: 'accuracy', name: 'accuracy-0.5', accuracy: 0.5 }]);
   assert.throws(() => parseTeacherLevels('strong'), /"strong" is not a teacher level/);
   assert.throws(() => parseTeacherLevels('shots:4,shots:4'), /level shots-4 is given twice/);
   assert.throws(() => parseTeacherLevels(' , '), /no level given/);

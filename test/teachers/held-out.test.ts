@@ -4,7 +4,7 @@
  * from the pool and the test split (asserted on ids) and recorded in results.json.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ASSETS } from '../../src/assets.ts';
@@ -14,7 +14,7 @@ import { prepareExperiment } from '../../src/loop/prepare.ts';
 import { DEFAULT_DHO } from '../../src/student/config.ts';
 import { fitHeldOutTeacher } from '../../src/teachers/held-out.ts';
 import type { FewShotFitRecord, FewShotTeacher } from '../../src/teachers/teacher.ts';
-import { tempDir } from '../helpers.ts';
+import { miniSubset, tempDir } from '../helpers.ts';
 
 /** A few-shot teacher that records what it was fitted on; row r's probabilities are (r, 1). */
 function spyTeacher(rows: number): FewShotTeacher & { seen: { rows: number[]; labels: number[] }[] } {
@@ -80,4 +80,19 @@ test('the held-out teacher split is disjoint from the pool and the test split (i
     runExperiment(experimentOptions({ data, out: tempDir('heldout-fs'), strategies: ['random'], frameworks: ['few-shot'], rounds: 2, teacherShots: 3, encode: { cacheDir }, log: () => {} })),
     /--teacher-shots fits a frozen teacher on a held-out split: use it with --framework zero-shot/,
   );
+});
+
+test('an undecodable image of the teacher split is dropped and reported, never fitted on', async () => {
+  const data = miniSubset(['cat', 'ship'], 8, 3);
+  const catDir = join(data, 'train', 'cat');
+  const bad = readdirSync(catDir).sort()[5] as string; // the first teacher-split image of "cat" (pool: first 5)
+  writeFileSync(join(catDir, bad), 'not an image');
+  const prepared = await prepareExperiment({ dataset: data, datasetOptions: { limitPerClass: { train: 5 } }, teacher: {}, teacherShots: 2, encode: { cacheDir: tempDir('heldout-bad-cache') } });
+  const held = prepared.heldOutTeacher;
+  assert.ok(held);
+  assert.equal(held.split.ids.length, 3, '2 per class, one dropped');
+  assert.ok(!held.split.ids.some((id) => id.endsWith(`cat/${bad}`)));
+  assert.equal(held.fit.labeledCount, 3);
+  assert.ok(prepared.skipped.some((s) => s.path.endsWith(`cat/${bad}`) && /\(teacher split\)/.test(s.reason)), JSON.stringify(prepared.skipped));
+  assert.equal(prepared.train.ids.length, 10, 'the pool is untouched');
 });
