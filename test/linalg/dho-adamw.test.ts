@@ -5,16 +5,8 @@ import { adamwFlatJs, AdamwWasm, createFlatAdamw, wasmSimdAvailable } from '../.
 import { adamwScalars, OPT_LEN, packScalars } from '../../src/linalg/dho-layout.ts';
 import { adamwRef } from '../../src/linalg/dho-ref.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { ADAM, firstDiff } from './dho-fixtures.ts';
 
-const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
-
-/** Index of the first element where a and b differ bitwise (NaN = NaN), or −1. */
-function firstDiff(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
-  return a.length === b.length ? -1 : a.length;
-}
 
 /** Gradients over many magnitudes, with exact zeros, so the float32 rounding of every op is exercised. */
 function randomGrad(rng: Rng, g: Float32Array): void {

@@ -50,3 +50,14 @@ export const SMALL_SHAPES = [
   { head: 'linear', distill: true, D: 6, H: 0, C: 4 },
   { head: 'linear', distill: false, D: 6, H: 0, C: 4 },
 ] as const;
+
+/** The AdamW hyper-parameters of the DHO student (SPEC §5.2). */
+export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+
+/** Index of the first element where a and b differ bitwise (NaN = NaN), or −1. */
+export function firstDiff(a: Float32Array, b: Float32Array): number {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
+  return a.length === b.length ? -1 : a.length;
+}

@@ -4,19 +4,10 @@ import type { DhoShape } from '../../src/linalg/dho-layout.ts';
 import { adamwScalars, dhoLayout } from '../../src/linalg/dho-layout.ts';
 import type { DhoEngine } from '../../src/student/engine.ts';
 import { createOnnxEngine, createTsEngine, disposeSessionCache, gradSession } from '../../src/student/engine.ts';
-import { randomBatch, randomTheta, SMALL_SHAPES } from '../linalg/dho-fixtures.ts';
+import { ADAM, firstDiff, randomBatch, randomTheta, SMALL_SHAPES } from '../linalg/dho-fixtures.ts';
 
 after(() => disposeSessionCache());
 
-const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
-
-/** Index of the first bitwise difference of a and b, or −1. */
-function firstDiff(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
-  return a.length === b.length ? -1 : a.length;
-}
 
 function assertSameState(a: DhoEngine, b: DhoEngine, what: string): void {
   for (const [k, x, y] of [['θ', a.theta(), b.theta()], ['m', a.m(), b.m()], ['v', a.v(), b.v()]] as const) {
