@@ -132,7 +132,7 @@ export type { AnalysisOptions, ProbRows, RoundAnalysis, RunAnalysis } from './ev
 export { writeBenchReport, type BenchReportOptions } from './report/bench-report.ts';
 export { parseTeacherLevels, runTeacherLevels, TEACHER_LEVEL_SYNTAX, type TeacherLevel, type TeacherLevelsOptions } from './bench/teacher-levels.ts';
 export { summarizeTeacherLevels, type LevelMetric, type LevelStrategy, type LevelSummary, type PairedDifference, type TeacherLevelsSummary } from './eval/teacher-levels.ts';
-export { loadTeacherLevels, writeTeacherLevelsReport } from './report/teacher-levels-report.ts';
+export { loadTeacherLevels, writeTeacherLevelsReport, type TeacherLevelsSettings } from './report/teacher-levels-report.ts';
 
 // Labeling projects (human in the loop).
 export { initProject, projectStatus, runProjectRound, type InitProjectOptions, type ProjectStatus, type ProjectRoundOptions, type ProjectRoundResult } from './project/project.ts';

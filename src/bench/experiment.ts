@@ -184,7 +184,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   }
   const teacherPoolAccuracy = prepared.teacherTrain ? accuracy(prepared.teacherTrain, prepared.train.labels) : null;
   if (teacher && teacherAccuracy !== null) {
-    o.log(`teacher ${synthetic ? `boosted(${held ? held.id : teacher.id})` : held ? held.id : teacher.id}: test accuracy ${(100 * teacherAccuracy).toFixed(2)}%, pool accuracy ${teacherPoolAccuracy === null ? '—' : `${(100 * teacherPoolAccuracy).toFixed(2)}%`}`);
+    o.log(`teacher ${synthetic ? `boosted(${held ? held.id : teacher.id})` : held ? held.id : teacher.id}: ${synthetic || held ? '' : 'zero-shot '}test accuracy ${(100 * teacherAccuracy).toFixed(2)}%, pool accuracy ${teacherPoolAccuracy === null ? '—' : `${(100 * teacherPoolAccuracy).toFixed(2)}%`}`);
   }
   const heldOutRecord = held ? { shots: held.shots, teacherSplitIds: held.split.ids, fit: held.fit, baseTestAccuracy: held.baseTestAccuracy } : undefined;
   const manifest = {
