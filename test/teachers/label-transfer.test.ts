@@ -83,7 +83,8 @@ test('embeddedClassMapFor picks the embedded map whose keys cover the classes', 
 
 test('no embedded map covers the classes: one message that says so and offers only what run accepts (issue 15 #15)', async () => {
   const textures = ['banded', 'blotchy', 'braided', 'bubbly', 'bumpy', 'chequered', 'cobwebbed', 'cracked', 'crosshatched', 'crystalline'];
-  for (const attempt of [embeddedClassMapFor(textures), LabelTransferTeacher.create({ classNames: textures }), embeddedClassMapFor(['cat', 'Bag'])]) {
+  // Thunks, not promises: a promise created before its turn could reject with no handler attached yet.
+  for (const attempt of [() => embeddedClassMapFor(textures), () => LabelTransferTeacher.create({ classNames: textures }), () => embeddedClassMapFor(['cat', 'Bag'])]) {
     await assert.rejects(attempt, (e: unknown) => {
       assert.ok(e instanceof NoClassMapError && e instanceof UserError, String(e));
       assert.match(e.message, /no embedded class map covers these classes/);
