@@ -183,8 +183,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
     o.log(`teacher: held-out few-shot teacher fitted once on ${held.split.ids.length} teacher-split images (${held.shots} per class, disjoint from pool and test)${base}`);
   }
   const teacherPoolAccuracy = prepared.teacherTrain ? accuracy(prepared.teacherTrain, prepared.train.labels) : null;
+  // The teacher the loop distils from: the zero-shot one, or the held-out one, possibly boosted.
+  const baseTeacherId = teacher ? (held ? held.id : teacher.id) : null;
+  const teacherId = baseTeacherId !== null && synthetic ? `boosted(${baseTeacherId})` : baseTeacherId;
   if (teacher && teacherAccuracy !== null) {
-    o.log(`teacher ${synthetic ? `boosted(${held ? held.id : teacher.id})` : held ? held.id : teacher.id}: ${synthetic || held ? '' : 'zero-shot '}test accuracy ${(100 * teacherAccuracy).toFixed(2)}%, pool accuracy ${teacherPoolAccuracy === null ? '—' : `${(100 * teacherPoolAccuracy).toFixed(2)}%`}`);
+    o.log(`teacher ${teacherId}: ${synthetic || held ? '' : 'zero-shot '}test accuracy ${(100 * teacherAccuracy).toFixed(2)}%, pool accuracy ${teacherPoolAccuracy === null ? '—' : `${(100 * teacherPoolAccuracy).toFixed(2)}%`}`);
   }
   const heldOutRecord = held ? { shots: held.shots, teacherSplitIds: held.split.ids, fit: held.fit, baseTestAccuracy: held.baseTestAccuracy } : undefined;
   const manifest = {
@@ -199,7 +202,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
       ...(dataset.originalLabels ? { originalLabels: [...dataset.originalLabels] } : {}),
     },
     student: { backbone: studentSpec.modelPath, backboneSha256: modelHash(studentSpec.modelPath), encoder: studentSpec, dho: o.dho },
-    teacher: teacher ? { id: synthetic ? `boosted(${held ? held.id : teacher.id})` : held ? held.id : teacher.id, ...teacher.describe(), testAccuracy: teacherAccuracy, poolAccuracy: teacherPoolAccuracy, ...(heldOutRecord ? { heldOut: heldOutRecord } : {}), ...(synthetic ? { synthetic } : {}) } : null,
+    teacher: teacher && teacherId !== null ? { id: teacherId, ...teacher.describe(), testAccuracy: teacherAccuracy, poolAccuracy: teacherPoolAccuracy, ...(heldOutRecord ? { heldOut: heldOutRecord } : {}), ...(synthetic ? { synthetic } : {}) } : null,
   };
 
   const runs: RunRecord[] = [];

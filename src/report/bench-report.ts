@@ -11,7 +11,7 @@ import { benchSummaryDocument, readBenchManifest, readResults, writeSummary } fr
 import type { ResultsDoc } from '../loop/results-schema.ts';
 import { UserError } from '../util/errors.ts';
 import { biasSpec, criteriaSpec, heatmapSpec, learningCurveSpec, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
-import { csv, esc, fmt, htmlTable } from './format.ts';
+import { csv, esc, fmt, htmlTable, pfmt } from './format.ts';
 import { pickedClassesSpec, stoppingSpec } from './signal-plots.ts';
 import { pickedClassesHtml, signalCsvs, stoppingHtml } from './signal-report.ts';
 
@@ -20,17 +20,24 @@ export type LoadedRun = ResultsDoc;
 
 /**
  * Reads every `<dir>/runs/<cell>/results.json` (cells sorted by name).
- * @throws UserError when there is none, or naming the file when one is not a valid results file (see `readResults`)
+ * @param opts `allowEmpty`: return `[]` for a grid with no finished run (or no runs/ folder) instead of throwing
+ * @throws UserError when there is none (unless `allowEmpty`), or naming the file when one is not a valid results file (see `readResults`)
  */
-export function loadBenchRuns(dir: string): LoadedRun[] {
+export function loadBenchRuns(dir: string, opts: { allowEmpty?: boolean } = {}): LoadedRun[] {
   const runsDir = join(dir, 'runs');
-  if (!existsSync(runsDir)) throw new UserError(`${dir}: no runs/ folder (not a benchmark output folder?)`);
+  if (!existsSync(runsDir)) {
+    if (opts.allowEmpty) return [];
+    throw new UserError(`${dir}: no runs/ folder (not a benchmark output folder?)`);
+  }
   const out: LoadedRun[] = [];
   for (const cell of readdirSync(runsDir).sort()) {
     const f = join(runsDir, cell, 'results.json');
     if (existsSync(f)) out.push(readResults(f));
   }
-  if (out.length === 0) throw new UserError(`${dir}: no finished runs (runs/*/results.json)`);
+  if (out.length === 0) {
+    if (opts.allowEmpty) return [];
+    throw new UserError(`${dir}: no finished runs (runs/*/results.json)`);
+  }
   // Keep the grid's order (bench.json) for table rows and plot legends; unknown names go last.
   const mf = join(dir, 'bench.json');
   if (existsSync(mf)) {
@@ -46,7 +53,6 @@ export function loadBenchRuns(dir: string): LoadedRun[] {
   return out;
 }
 
-const pfmt = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 /**
  * Cells of a strategy × framework grid of one per-group statistic (`final`: Table 1; `aubc`): rows =

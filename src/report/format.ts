@@ -20,3 +20,6 @@ export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g,
 export function htmlTable(head: string[], rows: string[][], id?: string): string {
   return `<table${id ? ` id="${id}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
+
+/** A p-value for tables: 4 decimals, scientific below 1e-4, `—` when undefined. */
+export const pfmt = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));

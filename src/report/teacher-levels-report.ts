@@ -13,10 +13,9 @@ import { readTeacherLevelsManifest } from '../loop/results.ts';
 import type { TeacherLevel } from '../loop/results-schema.ts';
 import { UserError } from '../util/errors.ts';
 import { loadBenchRuns, type LoadedRun } from './bench-report.ts';
-import { csv, esc, fmt, htmlTable } from './format.ts';
+import { csv, esc, fmt, htmlTable, pfmt } from './format.ts';
 import { band, CONFIG, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
 
-const pfmt = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 const acc = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
 
 /** A level's display name: `zero-shot`, `held-out 16-shot`, `boosted 85% (synthetic)`. */
@@ -46,15 +45,7 @@ export function loadTeacherLevels(dir: string): TeacherLevelsSummary & { setting
   const mf = join(dir, 'teacher-levels.json');
   if (!existsSync(mf)) throw new UserError(`${dir}: no teacher-levels.json (not a folder written by \`activekd bench --teacher-levels\`)`);
   const m = readTeacherLevelsManifest(mf);
-  const runsOf = (d: string): LoadedRun[] => {
-    if (!existsSync(join(d, 'runs'))) return [];
-    try {
-      return loadBenchRuns(d);
-    } catch (e) {
-      if (e instanceof UserError && /no finished runs/.test(e.message)) return [];
-      throw e;
-    }
-  };
+  const runsOf = (d: string): LoadedRun[] => loadBenchRuns(d, { allowEmpty: true });
   const levels = m.levels.map((level) => ({ level, runs: runsOf(join(dir, 'levels', level.name)) }));
   const nd = m.noDistill ? runsOf(join(dir, 'no-distill')) : null;
   const summary = summarizeTeacherLevels(levels, nd, m.reference);
