@@ -61,7 +61,7 @@ function paired(a: GroupSummary, b: GroupSummary, metric: LevelMetric): PairedDi
   return { metric, seeds, diff: seedStat(va.map((v, i) => v - (vb[i] as number))), tTest: pairedTTest(va, vb), wilcoxon: wilcoxonSignedRank(va, vb) };
 }
 
-const strategyRows = (groups: readonly GroupSummary[]): LevelStrategy[] => groups.map((g) => ({ strategy: g.strategy, seeds: g.seeds, final: seedStat(g.final.values), aubc: seedStat(g.aubc.values) }));
+const strategyRows = (groups: readonly GroupSummary[]): LevelStrategy[] => groups.map((g) => ({ strategy: g.strategy, seeds: g.seeds, final: g.final, aubc: g.aubc }));
 
 const pct = (v: unknown): number | null => (typeof v === 'number' ? 100 * v : null);
 
