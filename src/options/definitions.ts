@@ -130,7 +130,7 @@ export const TEACHER_SHOTS_OPTION = integerOption({
 /** `--teacher-accuracy`: simulations only, the pool accuracy of the SYNTHETIC boosted teacher (issue 14). */
 export const TEACHER_ACCURACY_OPTION = numberOption({
   flags: '--teacher-accuracy <a>',
-  description: 'simulations only: replace the zero-shot teacher by a SYNTHETIC boosted one (log p + κ·onehot(truth)) whose pool accuracy is this fraction',
+  description: 'simulations only: replace the teacher by a SYNTHETIC one (log p + κ·onehot(truth), κ < 0 below the real teacher) whose pool accuracy is this fraction in (0, 1]; with --teacher-shots it starts from the held-out teacher',
   min: 0,
   max: 1,
   minOpen: true,

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { UserError } from '../util/errors.ts';
 
 /** A parsed queue address. */
@@ -68,4 +69,26 @@ export function parseQueueUrl(url: string, o: QueueConnectionOptions = {}): Queu
     retryStrategy: (times: number) => Math.min(200 * times, 2000),
   };
   return { options, redacted: redactUrl(url), prefix: o.prefix ?? 'activekd' };
+}
+
+/**
+ * Checks that the queue's Redis server answers (one PING, no retries) before a parent command
+ * queues work: with an unreachable server BullMQ would wait forever (it retries through Redis
+ * restarts), and the command would hang without a word. Workers do not call this: they wait.
+ * @param timeoutMs connection timeout (default 5 s)
+ * @throws UserError naming the (redacted) URL and the connection error
+ */
+export async function checkQueueReachable(conn: QueueConnection, timeoutMs = 5000): Promise<void> {
+  const client = new Redis({ ...(conn.options as RedisOptions), lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: timeoutMs });
+  let cause: Error | undefined;
+  client.on('error', (e: Error) => (cause ??= e)); // the socket error (e.g. ECONNREFUSED), reported below
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    const why = (cause ?? (e instanceof Error ? e : new Error(String(e)))).message;
+    throw new UserError(`cannot reach the queue server ${conn.redacted}: ${why} (is redis-server running there and reachable from this machine?)`);
+  } finally {
+    client.disconnect();
+  }
 }

@@ -9,11 +9,12 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSyn
 import { join } from 'node:path';
 import { ASSETS } from '../../src/assets.ts';
 import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
-import { parseQueueUrl, redactUrl } from '../../src/queue/connection.ts';
+import { createServer } from 'node:net';
+import { checkQueueReachable, parseQueueUrl, redactUrl } from '../../src/queue/connection.ts';
 import { JobDispatcher } from '../../src/queue/dispatch.ts';
 import type { EncodeReply } from '../../src/queue/jobs.ts';
 import { startWorker } from '../../src/queue/worker.ts';
-import { tempDir } from '../helpers.ts';
+import { runCli, tempDir } from '../helpers.ts';
 import { redisSkip, startRedis } from './redis.ts';
 
 const skip = redisSkip();
@@ -24,6 +25,23 @@ test('redactUrl drops user and password', () => {
   assert.ok(!c.redacted.includes('s3cret'));
   assert.equal((c.options as { password?: string }).password, 's3cret');
   assert.throws(() => parseQueueUrl('http://host'), /redis:\/\//);
+});
+
+test('an unreachable queue server fails the parent command at once with one message naming it (no hang)', async () => {
+  // A free loopback port with nothing listening on it.
+  const port = await new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => res(p));
+    });
+  });
+  const url = `redis://:pw@127.0.0.1:${port}`;
+  await assert.rejects(checkQueueReachable(parseQueueUrl(url), 2000), (e: Error) => e.message.startsWith(`cannot reach the queue server redis://127.0.0.1:${port}/0: `) && /ECONNREFUSED/.test(e.message) && !e.message.includes('pw'));
+  const t0 = Date.now();
+  const r = runCli(['encode', ASSETS.cifar10Mini, '--limit-per-class', '2,1', '--cache-dir', tempDir('activekd-queue-down-'), '--queue', url]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /cannot reach the queue server/);
+  assert.ok(Date.now() - t0 < 60_000, 'fails instead of waiting for the server');
 });
 
 test('a poisoned shard finishes once with its skips recorded; a failing job is reported after its tries', { skip, timeout: 300_000 }, async () => {
