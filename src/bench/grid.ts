@@ -18,7 +18,7 @@ import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type Pre
 import { preparedDirFor, preparedKey, writePreparedExperiment } from './prepared-store.ts';
 import { benchManifestDocument, readBenchManifest, readResults, writeBenchManifest } from '../loop/results.ts';
 import type { BenchManifest } from '../loop/results-schema.ts';
-import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
+import { encodeKey } from '../encoders/encode.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import { stableJson as stable } from './stable-json.ts';
@@ -85,7 +85,7 @@ export function benchConfig(o: BenchOptions): Record<string, unknown> {
     teacher: e.teacher,
     teacherAccuracy: e.teacherAccuracy,
     teacherShots: e.teacherShots,
-    encode: { batchSize: e.encode.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default },
+    encode: encodeKey(e.encode),
     analysis: o.analysis === false ? false : (o.analysis ?? {}),
   };
 }

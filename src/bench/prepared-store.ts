@@ -22,7 +22,7 @@ import type { Dataset, Split } from '../data/dataset.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
 import type { ExperimentSetup, PreparedExperiment } from '../loop/prepare.ts';
-import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
+import { encodeKey } from '../encoders/encode.ts';
 import type { Teacher } from '../teachers/teacher.ts';
 import { writeFileAtomic } from '../util/json-file.ts';
 import { encodeNpy, parseNpy } from '../util/npy.ts';
@@ -89,7 +89,7 @@ export function preparedKey(setup: ExperimentSetup): string {
     ...rest,
     dataset: typeof dataset === 'string' ? resolve(dataset) : dataset.root,
     ...(setup.studentModel !== undefined ? { studentModel: resolve(setup.studentModel) } : {}),
-    encode: { batchSize: encode.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default },
+    encode: encodeKey(encode),
   };
   return createHash('sha256').update(stableJson(key)).digest('hex');
 }

@@ -2,8 +2,9 @@
  * The human-in-the-loop commands (issue 6): `init`, `round`, `import-labels`, `label`, `status`,
  * `export`. Argument parsing only; the work is in src/project/ and src/server/.
  */
+import type { PreprocessVersion } from '../encoders/spec.ts';
 import { Command } from 'commander';
-import { BUDGET_OPTION, CACHE_DIR_OPTION, ENCODER_BATCH_SIZE_OPTION, HIDDEN_OPTION, PREDICT_CHUNK_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
+import { BUDGET_OPTION, CACHE_DIR_OPTION, ENCODER_BATCH_SIZE_OPTION, HIDDEN_OPTION, PREDICT_CHUNK_OPTION, PREPROCESS_OPTION, TEACHER_OPTION, QUERY_OPTION, SEED_OPTION, STEPS_PER_BATCH_OPTION, STRATEGY_OPTION, STUDENT_HEAD_OPTION } from '../options/definitions.ts';
 import { exportProject } from '../project/export.ts';
 import { importLabels, unlabeledSummary } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
@@ -48,9 +49,10 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .option('--student-model <file>', 'student backbone ONNX (default: embedded MobileNetV1)')
     .addOption(cliOption(CACHE_DIR_OPTION, { defaultText: '<project>/cache' }))
     .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
+    .addOption(cliOption(PREPROCESS_OPTION, { description: `${PREPROCESS_OPTION.description}; fixed for the project's life` }))
     .addOption(cliOption(PREDICT_CHUNK_OPTION, { description: "rows per student prediction call in this project's rounds (bounds its memory; results do not change)" }));
   addQueueOptions(init, false).action(
-    async (project: string, o: RawQueueOptions & { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string; encoderBatchSize: number; predictChunk: number }) => {
+    async (project: string, o: RawQueueOptions & { images: string; classes: string; test?: string; teacher: string; classMap?: string; studentHead: 'adapter' | 'linear'; hidden: number; stepsPerBatch: number; query?: number; budget?: number; strategy: string; seed: number; studentModel?: string; cacheDir?: string; encoderBatchSize: number; preprocess?: PreprocessVersion; predictChunk: number }) => {
       const r = await initProject(project, {
         images: o.images,
         classesFile: o.classes,
@@ -59,6 +61,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
         ...(o.classMap ? { classMap: o.classMap } : {}),
         dho: { head: o.studentHead, hidden: o.hidden, stepsPerLabeledBatch: o.stepsPerBatch, predictChunk: o.predictChunk },
         encoderBatchSize: o.encoderBatchSize,
+        ...(o.preprocess ? { preprocess: o.preprocess } : {}),
         ...(o.query ? { querySize: o.query } : {}),
         budget: o.budget ?? null,
         strategy: o.strategy,

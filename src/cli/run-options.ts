@@ -5,6 +5,7 @@ import {
   CE_WEIGHT_OPTION,
   ENCODER_BATCH_SIZE_OPTION,
   PREDICT_CHUNK_OPTION,
+  PREPROCESS_OPTION,
   TEACHER_ACCURACY_OPTION,
   TEACHER_SHOTS_OPTION,
   FRAMEWORK_OPTION,
@@ -23,6 +24,7 @@ import {
   THREADS_OPTION,
 } from '../options/definitions.ts';
 import type { Framework } from '../options/framework.ts';
+import { defaultPreprocess, type PreprocessVersion } from '../encoders/spec.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
 import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
@@ -90,6 +92,7 @@ function addAllRunOptions(cmd: Command, defaults: RunDefaults): Command {
     .option('--no-cache', 'do not read or write the feature cache')
     .addOption(cliOption(THREADS_OPTION))
     .addOption(cliOption(ENCODER_BATCH_SIZE_OPTION))
+    .addOption(cliOption(PREPROCESS_OPTION))
     .addOption(cliOption(PREDICT_CHUNK_OPTION))
     .addOption(cliOption(TEACHER_ACCURACY_OPTION))
     .addOption(cliOption(TEACHER_SHOTS_OPTION));
@@ -128,6 +131,7 @@ export interface RawRunOptions extends RawDatasetOptions {
   cache: boolean;
   threads?: number;
   encoderBatchSize: number;
+  preprocess?: PreprocessVersion;
   predictChunk: number;
   teacherAccuracy?: number;
   teacherShots?: number;
@@ -160,7 +164,9 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
       reduce: raw.teacherReduce,
       temperature: raw.teacherTemperature,
     },
-    encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}), batchSize: raw.encoderBatchSize },
+    // The preprocessing is resolved here (--preprocess, else ACTIVEKD_PREPROCESS, else v1-sharp), so
+    // bench cells and queue workers use the parent's whatever their environment.
+    encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}), batchSize: raw.encoderBatchSize, preprocess: raw.preprocess ?? defaultPreprocess() },
     ...(raw.teacherAccuracy !== undefined ? { teacherAccuracy: raw.teacherAccuracy } : {}),
     ...(raw.teacherShots !== undefined ? { teacherShots: raw.teacherShots } : {}),
     out,

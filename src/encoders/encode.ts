@@ -6,9 +6,9 @@ import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
 import { createProgress } from '../util/progress.ts';
 import { FeatureCache, imageContentKey } from './feature-cache.ts';
 import { decodeImage, preprocessImage, type DecodedImage } from './preprocess.ts';
-import { runPreprocessGraph } from './preprocess-graph.ts';
-import { getSession, modelHash } from './session.ts';
-import { preprocessKey, preprocessVersion, type EncoderSpec } from './spec.ts';
+import { preprocessFeeds, runPreprocessGraph } from './preprocess-graph.ts';
+import { getFusedSession, getSession, modelHash } from './session.ts';
+import { defaultPreprocess, preprocessKey, preprocessVersion, withPreprocess, type EncoderSpec, type PreprocessVersion } from './spec.ts';
 
 /** Options of {@link encodeImages}. */
 export interface EncodeOptions {
@@ -20,6 +20,11 @@ export interface EncodeOptions {
   progressLabel?: string;
   /** onnxruntime intra-op threads (default: all cores). */
   threads?: number;
+  /**
+   * Preprocessing of encoders whose spec names none (`--preprocess`; see `EncoderSpec.preprocess`).
+   * Default: `$ACTIVEKD_PREPROCESS`, else `v1-sharp`.
+   */
+  preprocess?: PreprocessVersion;
 }
 
 /** An image that could not be decoded, with its position in the input list. */
@@ -37,6 +42,18 @@ export interface EncodeResult {
   computed: number;
 }
 
+/**
+ * The part of {@link EncodeOptions} that can change the features (for the keys of bench grids and
+ * prepared experiments): the batch size and the default preprocessing, resolved (so that
+ * `ACTIVEKD_PREPROCESS` counts too); `v1-sharp` is left out so that keys from before preprocessing
+ * versions stay valid. Where caches live and how many threads encode do not change features.
+ * @throws UserError as `defaultPreprocess` (src/encoders/spec.ts)
+ */
+export function encodeKey(o: EncodeOptions): { batchSize: number; preprocess?: PreprocessVersion } {
+  const preprocess = o.preprocess ?? defaultPreprocess();
+  return { batchSize: o.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default, ...(preprocess !== 'v1-sharp' ? { preprocess } : {}) };
+}
+
 /** The default cache root: `$ACTIVEKD_CACHE`, else `~/.cache/activekd`. */
 export function defaultCacheDir(): string {
   return process.env.ACTIVEKD_CACHE ?? join(homedir(), '.cache', 'activekd');
@@ -47,24 +64,57 @@ export function cacheFolder(root: string, spec: EncoderSpec): string {
   return join(root, 'features', `${modelHash(spec.modelPath).slice(0, 16)}-${preprocessKey(spec)}`);
 }
 
-async function outputWidths(spec: EncoderSpec, session: ort.InferenceSession): Promise<Record<string, number>> {
-  const x = new Float32Array(3 * spec.size * spec.size);
-  const r = await session.run({ [spec.inputName]: new ort.Tensor('float32', x, [1, 3, spec.size, spec.size]) }, [...spec.outputs]);
-  const widths: Record<string, number> = {};
-  for (const name of spec.outputs) {
-    const t = r[name];
-    if (!t) throw new Error(`model ${spec.modelPath} has no output ${name}`);
-    widths[name] = t.dims.slice(1).reduce((a, b) => a * b, 1);
-  }
-  return widths;
+/** A batch ready for inference: the images `ok` (input indices) in one model call. */
+interface Ready {
+  ok: number[];
+  /** `v1-sharp`: the encoder input, float32 NCHW [ok.length,3,size,size]. */
+  x?: Float32Array;
+  /** `v2-graph`: n×height×width×3 uint8 pixels of images of one native size. */
+  pixels?: { data: Uint8Array; height: number; width: number };
 }
 
-/**
- * The `v2-graph` model input of decoded images: images of one native size go through the
- * preprocessing graph together (one run per size; CIFAR batches have one), in input order.
- * @returns float32 NCHW [images.length,3,size,size]
- */
-async function graphBatch(spec: EncoderSpec, images: readonly DecodedImage[]): Promise<Float32Array> {
+/** The encoder, with the preprocessing the spec asks for in front of it when it runs in onnxruntime. */
+interface Encoder {
+  run(batch: Ready): Promise<Record<string, Float32Array>>;
+}
+
+async function openEncoder(spec: EncoderSpec, threads?: number): Promise<Encoder> {
+  const outputs = [...spec.outputs];
+  const plain = (): Promise<ort.InferenceSession> => getSession(spec.modelPath, threads);
+  const results = (r: ort.InferenceSession.OnnxValueMapType): Record<string, Float32Array> => {
+    const out: Record<string, Float32Array> = {};
+    for (const name of outputs) {
+      const t = r[name];
+      if (!t) throw new Error(`model ${spec.modelPath} has no output ${name}`);
+      out[name] = t.data as Float32Array;
+    }
+    return out;
+  };
+  if (preprocessVersion(spec) === 'v1-sharp') {
+    const session = await plain();
+    return { run: async (b) => results(await session.run({ [spec.inputName]: new ort.Tensor('float32', b.x!, [b.ok.length, 3, spec.size, spec.size]) }, outputs)) };
+  }
+  const fused = await getFusedSession(spec, threads);
+  if (fused) return { run: async (b) => results(await fused.run(preprocessFeeds(spec, b.pixels!.data, b.ok.length, b.pixels!.height, b.pixels!.width), outputs)) };
+  // An encoder too old to fuse: the preprocessing graph, then the encoder.
+  const session = await plain();
+  return {
+    run: async (b) => {
+      const x = await runPreprocessGraph(spec, b.pixels!.data, b.ok.length, b.pixels!.height, b.pixels!.width);
+      return results(await session.run({ [spec.inputName]: new ort.Tensor('float32', x, [b.ok.length, 3, spec.size, spec.size]) }, outputs));
+    },
+  };
+}
+
+/** Width (values per image) of each output, from one run over a one-pixel (v2) or blank (v1) image. */
+async function outputWidths(spec: EncoderSpec, encoder: Encoder): Promise<Record<string, number>> {
+  const v1 = preprocessVersion(spec) === 'v1-sharp';
+  const r = await encoder.run(v1 ? { ok: [0], x: new Float32Array(3 * spec.size * spec.size) } : { ok: [0], pixels: { data: new Uint8Array(3), height: 1, width: 1 } });
+  return Object.fromEntries(Object.entries(r).map(([name, data]) => [name, data.length]));
+}
+
+/** Groups decoded images by native size (one model call per size; CIFAR batches have one), in input order. */
+function sizeGroups(ok: readonly number[], images: readonly DecodedImage[]): Ready[] {
   const groups = new Map<string, number[]>();
   images.forEach((d, k) => {
     const key = `${d.height}x${d.width}`;
@@ -72,21 +122,13 @@ async function graphBatch(spec: EncoderSpec, images: readonly DecodedImage[]): P
     if (g) g.push(k);
     else groups.set(key, [k]);
   });
-  const imgLen = 3 * spec.size * spec.size;
-  const run = (ks: number[]): Promise<Float32Array> => {
+  return [...groups.values()].map((ks) => {
     const { width, height } = images[ks[0] as number] as DecodedImage;
     const len = width * height * 3;
-    const px = new Uint8Array(ks.length * len);
-    ks.forEach((k, j) => px.set((images[k] as DecodedImage).data, j * len));
-    return runPreprocessGraph(spec, px, ks.length, height, width);
-  };
-  if (groups.size <= 1) return images.length === 0 ? new Float32Array(0) : run([...groups.values()][0] as number[]);
-  const x = new Float32Array(images.length * imgLen);
-  for (const ks of groups.values()) {
-    const y = await run(ks);
-    ks.forEach((k, j) => x.set(y.subarray(j * imgLen, (j + 1) * imgLen), k * imgLen));
-  }
-  return x;
+    const data = new Uint8Array(ks.length * len);
+    ks.forEach((k, j) => data.set((images[k] as DecodedImage).data, j * len));
+    return { ok: ks.map((k) => ok[k] as number), pixels: { data, height, width } };
+  });
 }
 
 /**
@@ -95,16 +137,17 @@ async function graphBatch(spec: EncoderSpec, images: readonly DecodedImage[]): P
  * + JS, or native-size decode + the preprocessing graph), through a content-addressed on-disk cache
  * (model sha256 + image-bytes sha1 + preprocessing), so that a second run recomputes nothing.
  *
- * @param spec the encoder's input contract and outputs
+ * @param anySpec the encoder's input contract and outputs (its preprocessing: `spec.preprocess`, else `opts.preprocess`, else the default)
  * @param paths image files (any order; duplicates allowed)
  * @returns for each output, an N×W row-major matrix (N = paths.length); undecodable images get a
  *   zero row and are listed in `skipped` with the reason
  * @throws UserError when the model file is missing or cannot be loaded
  */
-export async function encodeImages(spec: EncoderSpec, paths: readonly string[], opts: EncodeOptions = {}): Promise<EncodeResult> {
+export async function encodeImages(anySpec: EncoderSpec, paths: readonly string[], opts: EncodeOptions = {}): Promise<EncodeResult> {
+  const spec = withPreprocess(anySpec, opts.preprocess);
   const batchSize = opts.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default;
-  const session = await getSession(spec.modelPath, opts.threads);
-  const widths = await outputWidths(spec, session);
+  const encoder = await openEncoder(spec, opts.threads);
+  const widths = await outputWidths(spec, encoder);
   const n = paths.length;
   const outputs: Record<string, Matrix> = {};
   for (const [name, w] of Object.entries(widths)) outputs[name] = matrix(n, w);
@@ -147,7 +190,7 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
   // 2. Decode + infer the rest, decode of batch k+1 overlapped with inference of batch k.
   const imgLen = 3 * spec.size * spec.size;
   const graph = preprocessVersion(spec) === 'v2-graph';
-  const decodeBatch = async (batch: number[]): Promise<{ ok: number[]; x: Float32Array }> => {
+  const decodeBatch = async (batch: number[]): Promise<Ready[]> => {
     const x = graph ? new Float32Array(0) : new Float32Array(batch.length * imgLen);
     const decoded: (DecodedImage | null)[] = new Array<DecodedImage | null>(batch.length).fill(null);
     const good: boolean[] = new Array<boolean>(batch.length).fill(false);
@@ -172,24 +215,23 @@ export async function encodeImages(spec: EncoderSpec, paths: readonly string[], 
     }
     const okK = batch.map((_, k) => k).filter((k) => good[k]);
     const ok = okK.map((k) => batch[k] as number);
-    if (graph) return { ok, x: await graphBatch(spec, okK.map((k) => decoded[k] as DecodedImage)) };
-    if (ok.length === batch.length) return { ok, x };
+    if (graph) return sizeGroups(ok, okK.map((k) => decoded[k] as DecodedImage));
+    if (ok.length === 0) return [];
+    if (ok.length === batch.length) return [{ ok, x }];
     const packed = new Float32Array(ok.length * imgLen);
     okK.forEach((k, j) => packed.set(x.subarray(k * imgLen, (k + 1) * imgLen), j * imgLen));
-    return { ok, x: packed };
+    return [{ ok, x: packed }];
   };
   const batches: number[][] = [];
   for (let s = 0; s < todo.length; s += batchSize) batches.push(todo.slice(s, s + batchSize));
   let next = batches.length > 0 ? decodeBatch(batches[0]!) : null;
   for (let b = 0; b < batches.length; b++) {
-    const cur = await next!;
+    const ready = await next!;
     next = b + 1 < batches.length ? decodeBatch(batches[b + 1]!) : null;
-    if (cur.ok.length > 0) {
-      const r = await session.run({ [spec.inputName]: new ort.Tensor('float32', cur.x, [cur.ok.length, 3, spec.size, spec.size]) }, [...spec.outputs]);
-      const rows: Record<string, Float32Array> = {};
+    for (const cur of ready) {
+      const rows = await encoder.run(cur);
       for (const [name, w] of Object.entries(widths)) {
-        const data = r[name]!.data as Float32Array;
-        rows[name] = data;
+        const data = rows[name] as Float32Array;
         cur.ok.forEach((i, k) => outputs[name]!.data.set(data.subarray(k * w, (k + 1) * w), i * w));
       }
       const okHashes = cur.ok.map((i) => hashes[i] as string);

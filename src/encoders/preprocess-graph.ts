@@ -4,9 +4,13 @@
  * and scaling run inside onnxruntime instead of in libvips and a JS loop (issue 12 #3).
  */
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../linalg/onnx-graph.ts';
+import onnxProto from 'onnx-proto';
+import { attrGraph, GraphBuilder } from '../linalg/onnx-graph.ts';
 import { createSession } from '../linalg/ort-session.ts';
+import { UserError } from '../util/errors.ts';
 import type { EncoderSpec } from './spec.ts';
+
+const { onnx } = onnxProto;
 
 /**
  * Bilinear upsampling weights from `src` to `dst` samples with sharp's (libvips') sampling
@@ -45,65 +49,143 @@ export function channelAffine(spec: EncoderSpec): { a: number[]; b: number[] } {
   return { a, b };
 }
 
-/** Name of the graph's input: uint8 NHWC [N, height, width, 3]. */
-export const PIXELS_INPUT = 'pixels';
-/** Name of the graph's output: float32 NCHW [N, 3, size, size]. */
+/** Name of the graph's pixel input: uint8 NHWC [N, H, W, 3]. */
+export const PIXELS_INPUT = 'activekd_pixels';
+/** Name of the graph's row-upsampling input: float32 [size, H] ({@link upsampleWeights}(H, size)). */
+export const ROWS_INPUT = 'activekd_rows';
+/** Name of the graph's column-upsampling input: float32 [W, size] (the transpose of upsampleWeights(W, size)). */
+export const COLS_INPUT = 'activekd_cols';
+/** Name of the graph's branch input: bool scalar, true to upsample (H or W below size), false at size×size. */
+export const UPSAMPLE_INPUT = 'activekd_upsample';
+/** Name of the standalone graph's output: float32 NCHW [N, 3, size, size]. */
 export const PIXELS_OUTPUT = 'encoder_input';
 
 /**
- * The preprocessing graph of one native image size: uint8 NHWC [N,height,width,3] → Transpose →
- * Cast → bilinear upsampling to size×size as two MatMuls with {@link upsampleWeights} (rows, then
- * columns; skipped on an axis already at `size`) → Round to whole 8-bit levels (as sharp's 8-bit
- * output is: the pixels then equal v1's except where libvips' fixed-point rounding differs, ≈1 %
- * of them by one level) → per-channel scale and offset ({@link channelAffine}) → float32 NCHW
- * [N,3,size,size].
- * @returns serialized ModelProto bytes
- * @throws RangeError when `height` or `width` exceeds `spec.size`
+ * The preprocessing graph, one for every native size: uint8 NHWC [N,H,W,3] → Transpose → Cast →
+ * `If` upsample: bilinear upsampling to size×size as two MatMuls with the fed {@link ROWS_INPUT}
+ * and {@link COLS_INPUT} weights (rows, then columns), then Round to whole 8-bit levels (as sharp's
+ * 8-bit output is: the pixels then equal v1's except where libvips' fixed-point rounding differs,
+ * ≈1 % of them by one level); else (H = W = size) the pixels as they are → per-channel scale and
+ * offset ({@link channelAffine}) → float32 NCHW [N,3,size,size] named `output`.
+ * An axis already at size gets the identity matrix, which leaves its whole 8-bit values exact.
+ * All tensor names start with `activekd_`, so the graph can be placed in front of an encoder's
+ * graph ({@link fusePreprocessing}).
+ * @param output name of the output tensor (default {@link PIXELS_OUTPUT})
+ * @returns serialized ModelProto bytes (ai.onnx opset 13)
  */
-export function preprocessGraph(spec: EncoderSpec, height: number, width: number): Uint8Array {
+export function preprocessGraph(spec: EncoderSpec, output: string = PIXELS_OUTPUT): Uint8Array {
   const T = spec.size;
-  if (height > T || width > T) throw new RangeError(`preprocessGraph: ${width}×${height} exceeds ${T}×${T}`);
-  const g = new GraphBuilder(`preprocess_${height}x${width}_to_${T}`);
-  const px = g.input(PIXELS_INPUT, 'uint8', ['N', height, width, 3]);
-  const chw = g.op('Transpose', [px], { perm: [0, 3, 1, 2] });
-  let y = g.op('Cast', [chw], { to: 1 });
-  if (height !== T) y = g.op('MatMul', [g.initializer('rows', 'float32', [T, height], upsampleWeights(height, T)), y]);
-  if (width !== T) {
-    const wx = upsampleWeights(width, T);
-    const wxT = new Float32Array(width * T);
-    for (let o = 0; o < T; o++) for (let i = 0; i < width; i++) wxT[i * T + o] = wx[o * width + i] as number;
-    y = g.op('MatMul', [y, g.initializer('cols', 'float32', [width, T], wxT)]);
-  }
-  if (height !== T || width !== T) y = g.op('Round', [y]);
+  const g = new GraphBuilder(`activekd_preprocess_to_${T}`, { opset: 13 });
+  const px = g.input(PIXELS_INPUT, 'uint8', ['N', 'H', 'W', 3]);
+  const rows = g.input(ROWS_INPUT, 'float32', [T, 'H']);
+  const cols = g.input(COLS_INPUT, 'float32', ['W', T]);
+  const up = g.input(UPSAMPLE_INPUT, 'bool', []);
+  const chw = g.op('Transpose', [px], { perm: [0, 3, 1, 2] }, 'activekd_pp_chw');
+  const f = g.op('Cast', [chw], { to: 1 }, 'activekd_pp_float');
+  const upsample = new GraphBuilder('activekd_pp_upsample');
+  const r = upsample.op('MatMul', [rows, f], {}, 'activekd_pp_rows_done');
+  const u = upsample.op('MatMul', [r, cols], {}, 'activekd_pp_upsampled');
+  upsample.output(upsample.op('Round', [u], {}, 'activekd_pp_rounded'), 'float32', ['N', 3, T, T]);
+  const keep = new GraphBuilder('activekd_pp_native');
+  keep.output(keep.op('Identity', [f], {}, 'activekd_pp_native'), 'float32', ['N', 3, T, T]);
+  const y = g.op('If', [up], { then_branch: attrGraph(upsample), else_branch: attrGraph(keep) }, 'activekd_pp_sized');
   const { a, b } = channelAffine(spec);
-  y = g.op('Add', [g.op('Mul', [y, g.initializer('scale', 'float32', [1, 3, 1, 1], a)]), g.initializer('offset', 'float32', [1, 3, 1, 1], b)]);
-  g.output(g.op('Identity', [y], {}, PIXELS_OUTPUT), 'float32', ['N', 3, T, T]);
+  const scaled = g.op('Mul', [y, g.initializer('activekd_pp_scale', 'float32', [1, 3, 1, 1], a)], {}, 'activekd_pp_scaled');
+  g.output(g.op('Add', [scaled, g.initializer('activekd_pp_offset', 'float32', [1, 3, 1, 1], b)], {}, output), 'float32', ['N', 3, T, T]);
   return g.build();
+}
+
+/** Memoised upsampling inputs per (H, W, size): the same arrays for every batch of one native size. */
+const weightCache = new Map<string, { rows: ort.Tensor; cols: ort.Tensor }>();
+
+function weightTensors(height: number, width: number, size: number): { rows: ort.Tensor; cols: ort.Tensor } {
+  const key = `${height}x${width}>${size}`;
+  let w = weightCache.get(key);
+  if (!w) {
+    const wx = upsampleWeights(width, size);
+    const wxT = new Float32Array(width * size);
+    for (let o = 0; o < size; o++) for (let i = 0; i < width; i++) wxT[i * size + o] = wx[o * width + i] as number;
+    w = { rows: new ort.Tensor('float32', upsampleWeights(height, size), [size, height]), cols: new ort.Tensor('float32', wxT, [width, size]) };
+    weightCache.set(key, w);
+  }
+  return w;
+}
+
+/**
+ * The feeds of {@link preprocessGraph} (alone or fused into an encoder) for a batch of one native size.
+ * @param pixels n×height×width×3 uint8 (NHWC, RGB)
+ * @throws RangeError when `pixels.length` is not n·height·width·3 or a side exceeds `spec.size`
+ */
+export function preprocessFeeds(spec: EncoderSpec, pixels: Uint8Array, n: number, height: number, width: number): Record<string, ort.Tensor> {
+  if (pixels.length !== n * height * width * 3) throw new RangeError(`preprocessFeeds: ${pixels.length} bytes, expected ${n}×${height}×${width}×3`);
+  if (height > spec.size || width > spec.size) throw new RangeError(`preprocessFeeds: ${width}×${height} exceeds ${spec.size}×${spec.size}`);
+  const { rows, cols } = weightTensors(height, width, spec.size);
+  const upsample = height !== spec.size || width !== spec.size;
+  return {
+    [PIXELS_INPUT]: new ort.Tensor('uint8', pixels, [n, height, width, 3]),
+    [ROWS_INPUT]: rows,
+    [COLS_INPUT]: cols,
+    [UPSAMPLE_INPUT]: new ort.Tensor('bool', new Uint8Array([upsample ? 1 : 0]), []),
+  };
 }
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-function sessionFor(spec: EncoderSpec, height: number, width: number): Promise<ort.InferenceSession> {
-  const key = JSON.stringify([spec.size, spec.scaling, height, width]);
-  let s = sessions.get(key);
-  if (!s) {
-    // One thread: the graph is small and runs next to the encoder's own session.
-    s = createSession(preprocessGraph(spec, height, width), { threads: 1 });
-    sessions.set(key, s);
-  }
-  return s;
-}
-
 /**
- * Runs the {@link preprocessGraph} of one native size over a batch.
+ * Runs the standalone {@link preprocessGraph} over a batch of one native size (one intra-op
+ * thread: the test oracle of the fused encoder, and the input of a single image).
  * @param pixels n×height×width×3 uint8 (NHWC, RGB)
  * @returns float32 NCHW [n,3,size,size], the encoder's input
- * @throws RangeError when `pixels.length` is not n·height·width·3 or a side exceeds `spec.size`
+ * @throws RangeError as {@link preprocessFeeds}
  */
 export async function runPreprocessGraph(spec: EncoderSpec, pixels: Uint8Array, n: number, height: number, width: number): Promise<Float32Array> {
-  if (pixels.length !== n * height * width * 3) throw new RangeError(`runPreprocessGraph: ${pixels.length} bytes, expected ${n}×${height}×${width}×3`);
-  if (height > spec.size || width > spec.size) throw new RangeError(`runPreprocessGraph: ${width}×${height} exceeds ${spec.size}×${spec.size}`);
-  const session = await sessionFor(spec, height, width);
-  const r = await session.run({ [PIXELS_INPUT]: new ort.Tensor('uint8', pixels, [n, height, width, 3]) });
+  const feeds = preprocessFeeds(spec, pixels, n, height, width);
+  const key = JSON.stringify([spec.size, spec.scaling]);
+  let s = sessions.get(key);
+  if (!s) {
+    s = createSession(preprocessGraph(spec), { threads: 1 });
+    sessions.set(key, s);
+  }
+  const r = await (await s).run(feeds);
   return r[PIXELS_OUTPUT]!.data as Float32Array;
+}
+
+/** Lowest ai.onnx opset of an encoder that {@link fusePreprocessing} can extend (the graph's `If`, `Cast` and `Round` as in opset 13). */
+export const FUSE_MIN_OPSET = 13;
+
+/**
+ * Places {@link preprocessGraph} in front of an encoder's graph: the encoder's image input
+ * `spec.inputName` becomes the preprocessing graph's output, and the fused model takes the
+ * preprocessing inputs ({@link preprocessFeeds}) instead, so one session (its intra-op threads)
+ * runs upsampling, scaling and the encoder, and the images cross into onnxruntime as native-size
+ * 8-bit pixels. Outputs are the encoder's, bit-identical to the preprocessing graph followed by
+ * the encoder (tested).
+ * @param encoder the encoder's serialized ModelProto
+ * @returns serialized ModelProto bytes, or `null` when the encoder imports ai.onnx below
+ *   {@link FUSE_MIN_OPSET} (the caller runs the two graphs one after the other)
+ * @throws UserError when the encoder has no input `spec.inputName`, or already uses a name of the
+ *   preprocessing graph
+ */
+export function fusePreprocessing(spec: EncoderSpec, encoder: Uint8Array): Uint8Array | null {
+  const model = onnx.ModelProto.decode(encoder);
+  const opset = model.opsetImport.find((o) => (o.domain ?? '') === '');
+  const version = opset?.version === undefined || opset.version === null ? 0 : Number(opset.version);
+  if (version < FUSE_MIN_OPSET) return null;
+  const graph = model.graph;
+  const inputs = graph?.input ?? [];
+  if (!graph || !inputs.some((i) => i.name === spec.inputName)) throw new UserError(`model ${spec.modelPath} has no input ${spec.inputName}`);
+  const pre = onnx.ModelProto.decode(preprocessGraph(spec, spec.inputName)).graph as InstanceType<typeof onnx.GraphProto>;
+  const nodes = graph.node ?? [];
+  const inits = graph.initializer ?? [];
+  const taken = new Set<string>([...inputs, ...(graph.output ?? []), ...inits].map((v) => v.name ?? ''));
+  for (const n of nodes) for (const o of n.output ?? []) taken.add(o);
+  const ours = [...pre.input, ...pre.initializer].map((v) => v.name ?? '').concat(pre.node.flatMap((n) => n.output as string[]));
+  const clash = ours.find((x) => x !== spec.inputName && taken.has(x));
+  if (clash !== undefined) throw new UserError(`model ${spec.modelPath} already has a tensor named ${clash}; use ACTIVEKD_PREPROCESS=v1-sharp`);
+  graph.input = [...pre.input, ...inputs.filter((i) => i.name !== spec.inputName)];
+  graph.initializer = [...pre.initializer, ...inits];
+  graph.node = [...pre.node, ...nodes];
+  // The encoder's own shape annotation of its input would now describe an inner tensor: drop it.
+  graph.valueInfo = (graph.valueInfo ?? []).filter((v) => v.name !== spec.inputName);
+  return onnx.ModelProto.encode(model).finish();
 }

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
+import { PREPROCESS_VERSIONS } from '../options/definitions.ts';
 import { UserError } from '../util/errors.ts';
 
 /** A preprocessing pipeline: see {@link EncoderSpec.preprocess}. */
-export type PreprocessVersion = NonNullable<EncoderSpec['preprocess']>;
-
-/** Every {@link PreprocessVersion}. */
-export const PREPROCESS_VERSIONS: readonly PreprocessVersion[] = ['v1-sharp', 'v2-graph'];
+export type PreprocessVersion = (typeof PREPROCESS_VERSIONS)[number];
 
 /**
  * How an ONNX image encoder wants its input: the contract an encoder declares, used to decode,
@@ -45,20 +43,39 @@ export interface EncoderSpec {
    *
    * When omitted: the environment variable `ACTIVEKD_PREPROCESS`, else `v1-sharp`.
    */
-  readonly preprocess?: 'v1-sharp' | 'v2-graph';
+  readonly preprocess?: PreprocessVersion;
 }
 
 /**
- * The preprocessing a spec uses: `spec.preprocess`, else the environment variable
- * `ACTIVEKD_PREPROCESS`, else `v1-sharp` (the default: the golden fixtures were recorded with it).
+ * The preprocessing of specs that name none: the environment variable `ACTIVEKD_PREPROCESS`, else
+ * `v1-sharp` (the default: the golden fixtures, the published results and existing labeling
+ * projects were computed with it).
  * @throws UserError when `ACTIVEKD_PREPROCESS` names no {@link PreprocessVersion}.
  */
-export function preprocessVersion(spec: EncoderSpec): PreprocessVersion {
-  if (spec.preprocess !== undefined) return spec.preprocess;
+export function defaultPreprocess(): PreprocessVersion {
   const env = process.env.ACTIVEKD_PREPROCESS;
   if (env === undefined || env === '') return 'v1-sharp';
-  if (!(PREPROCESS_VERSIONS as readonly string[]).includes(env)) throw new UserError(`ACTIVEKD_PREPROCESS=${env}: expected one of ${PREPROCESS_VERSIONS.join(', ')}`);
-  return env as PreprocessVersion;
+  const version = PREPROCESS_VERSIONS.find((v) => v === env);
+  if (version === undefined) throw new UserError(`ACTIVEKD_PREPROCESS=${env}: expected one of ${PREPROCESS_VERSIONS.join(', ')}`);
+  return version;
+}
+
+/**
+ * The preprocessing a spec uses: `spec.preprocess`, else `fallback` (e.g. `--preprocess`), else
+ * {@link defaultPreprocess}.
+ * @throws UserError as {@link defaultPreprocess}.
+ */
+export function preprocessVersion(spec: EncoderSpec, fallback?: PreprocessVersion): PreprocessVersion {
+  return spec.preprocess ?? fallback ?? defaultPreprocess();
+}
+
+/**
+ * The spec with its preprocessing resolved ({@link preprocessVersion}), so that it means the same in
+ * every process (queue workers, bench cells) and is recorded where results are.
+ * @throws UserError as {@link defaultPreprocess}.
+ */
+export function withPreprocess(spec: EncoderSpec, fallback?: PreprocessVersion): EncoderSpec {
+  return { ...spec, preprocess: preprocessVersion(spec, fallback) };
 }
 
 /**

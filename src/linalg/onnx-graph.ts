@@ -24,7 +24,7 @@ export type Dim = number | string;
  * {@link attrFloat} to force FLOAT for integral values (e.g. `alpha: attrFloat(1)`), and
  * {@link attrFloats} for a FLOATS list. `number[]` → INTS, `string` → STRING.
  */
-export type AttrValue = number | string | readonly number[] | FloatAttr | FloatsAttr;
+export type AttrValue = number | string | readonly number[] | FloatAttr | FloatsAttr | GraphAttr;
 
 /** Marker for a FLOAT attribute (see {@link attrFloat}). */
 export interface FloatAttr {
@@ -35,6 +35,21 @@ export interface FloatAttr {
 export interface FloatsAttr {
   readonly kind: 'floats';
   readonly value: readonly number[];
+}
+
+/** Marker for a GRAPH attribute (see {@link attrGraph}). */
+export interface GraphAttr {
+  readonly kind: 'graph';
+  readonly value: GraphMsg;
+}
+
+/**
+ * A GRAPH attribute (the branches of `If`, the body of `Loop`): the graph of `body`, built with
+ * {@link GraphBuilder.graph}. A subgraph may read any tensor of the enclosing graph by name; its
+ * own tensor names must not repeat the enclosing graph's (ONNX: one assignment per name).
+ */
+export function attrGraph(body: GraphBuilder): GraphAttr {
+  return { kind: 'graph', value: body.graph() };
 }
 
 /** Forces a FLOAT attribute even when `v` is integral. */
@@ -71,6 +86,7 @@ export interface GraphBuilderOptions {
 type NodeMsg = InstanceType<typeof onnx.NodeProto>;
 type TensorMsg = InstanceType<typeof onnx.TensorProto>;
 type ValueInfoMsg = InstanceType<typeof onnx.ValueInfoProto>;
+type GraphMsg = InstanceType<typeof onnx.GraphProto>;
 
 /**
  * Builds one ONNX graph. Not reusable after {@link build} is called only in the sense that later
@@ -187,21 +203,15 @@ export class GraphBuilder {
     return out[0] as string;
   }
 
+  /** The graph alone (GraphProto): a subgraph for {@link attrGraph}, or a graph to merge into another model. */
+  graph(): GraphMsg {
+    return onnx.GraphProto.create({ name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.inits });
+  }
+
   /** Serializes the model (ModelProto, IR version 8) to bytes for `InferenceSession.create`. */
   build(): Uint8Array {
     const opsetImport = [{ domain: '', version: this.opset }, ...Object.entries(this.extraOpsets).map(([domain, version]) => ({ domain, version }))];
-    const model = onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport,
-      producerName: this.producer,
-      graph: onnx.GraphProto.create({
-        name: this.name,
-        node: this.nodes,
-        input: this.inputs,
-        output: this.outputs,
-        initializer: this.inits,
-      }),
-    });
+    const model = onnx.ModelProto.create({ irVersion: 8, opsetImport, producerName: this.producer, graph: this.graph() });
     return onnx.ModelProto.encode(model).finish();
   }
 }
@@ -225,7 +235,8 @@ function attribute(name: string, v: AttrValue): InstanceType<typeof onnx.Attribu
   }
   if (typeof v === 'string') return onnx.AttributeProto.create({ name, type: T.STRING, s: new TextEncoder().encode(v) });
   if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: T.INTS, ints: (v as number[]).slice() });
-  const tagged = v as FloatAttr | FloatsAttr;
+  const tagged = v as FloatAttr | FloatsAttr | GraphAttr;
+  if (tagged.kind === 'graph') return onnx.AttributeProto.create({ name, type: T.GRAPH, g: tagged.value });
   if (tagged.kind === 'float') return onnx.AttributeProto.create({ name, type: T.FLOAT, f: tagged.value });
   return onnx.AttributeProto.create({ name, type: T.FLOATS, floats: tagged.value.slice() });
 }

@@ -6,7 +6,7 @@ import { openDataset, type OpenDatasetOptions } from '../data/open.ts';
 import { limitFor, takeSplit } from '../data/common.ts';
 import { carveTeacherSplit, limitWithTeacherSplit } from '../data/teacher-split.ts';
 import { encodeImages, type EncodeOptions } from '../encoders/encode.ts';
-import { preprocessVersion, type EncoderSpec } from '../encoders/spec.ts';
+import { withPreprocess, type EncoderSpec, type PreprocessVersion } from '../encoders/spec.ts';
 import { accuracy } from '../linalg/accuracy.ts';
 import { takeRows, type Matrix } from '../linalg/matrix.ts';
 import { fewShotImagesOf } from '../teachers/few-shot.ts';
@@ -132,12 +132,13 @@ export interface PreparedExperiment extends PreparedData {
   readonly heldOutTeacher?: PreparedHeldOutTeacher;
 }
 
-/** Encoder contract of the student backbone: MobileNetV1 features of `studentModel` (default: the embedded model). */
-export function studentSpecFor(studentModel?: string): EncoderSpec {
-  const spec = mobilenetV1Spec(studentModel ? resolve(studentModel) : ASSETS.mobilenetV1);
-  // The preprocessing version is resolved here (spec field, else ACTIVEKD_PREPROCESS, else v1) so
-  // that results.json records which one produced the features.
-  return { ...spec, preprocess: preprocessVersion(spec) };
+/**
+ * Encoder contract of the student backbone: MobileNetV1 features of `studentModel` (default: the
+ * embedded model), with its preprocessing resolved (`preprocess`, else ACTIVEKD_PREPROCESS, else
+ * v1-sharp) so that results.json records which one produced the features.
+ */
+export function studentSpecFor(studentModel?: string, preprocess?: PreprocessVersion): EncoderSpec {
+  return withPreprocess(mobilenetV1Spec(studentModel ? resolve(studentModel) : ASSETS.mobilenetV1), preprocess);
 }
 
 /**
@@ -172,7 +173,7 @@ export async function openExperimentDataset(o: Pick<ExperimentSetup, 'dataset' |
 export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExperiment> {
   const shots = o.teacherShots;
   const { dataset, teacherSplit: carvedSplit } = await openExperimentDataset(o);
-  const studentSpec = studentSpecFor(o.studentModel);
+  const studentSpec = studentSpecFor(o.studentModel, o.encode.preprocess);
   let teacher: Teacher | null = null;
   let labelsOnly = false;
   if (o.teacher) {

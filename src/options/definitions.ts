@@ -118,6 +118,22 @@ export const THREADS_OPTION = integerOption({ flags: '--threads <n>', descriptio
 /** `--encoder-batch-size`: images per encoder inference call. */
 export const ENCODER_BATCH_SIZE_OPTION = integerOption({ flags: '--encoder-batch-size <n>', description: 'images per encoder inference call', min: 1, default: 32 });
 
+/** The image preprocessing pipelines (see `EncoderSpec.preprocess` in src/encoders/spec.ts). */
+export const PREPROCESS_VERSIONS = ['v1-sharp', 'v2-graph'] as const;
+
+/**
+ * `--preprocess`: how images become encoder input (issue 12 #3). Default: `$ACTIVEKD_PREPROCESS`,
+ * else `v1-sharp`, resolved by `defaultPreprocess` (src/encoders/spec.ts).
+ */
+export const PREPROCESS_OPTION = enumOption({
+  flags: '--preprocess <version>',
+  description:
+    'image preprocessing: v1-sharp (sharp resizes, JS scales; the results so far) or v2-graph (native-size decode; upsampling and scaling inside the encoder\'s onnxruntime session: faster, features differ slightly, own cache)',
+  values: PREPROCESS_VERSIONS,
+  default: undefined,
+  defaultText: '$ACTIVEKD_PREPROCESS, else v1-sharp',
+});
+
 /** `--teacher-shots`: simulations only, K of the held-out few-shot teacher (issue 14; src/data/teacher-split.ts). */
 export const TEACHER_SHOTS_OPTION = integerOption({
   flags: '--teacher-shots <k>',
@@ -162,6 +178,7 @@ export const OPTIONS = {
   cacheDir: CACHE_DIR_OPTION,
   threads: THREADS_OPTION,
   encoderBatchSize: ENCODER_BATCH_SIZE_OPTION,
+  preprocess: PREPROCESS_OPTION,
   predictChunk: PREDICT_CHUNK_OPTION,
   teacherAccuracy: TEACHER_ACCURACY_OPTION,
   teacherShots: TEACHER_SHOTS_OPTION,

@@ -22,6 +22,7 @@ import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import { DEFAULT_IMAGE_EXTENSIONS, readClassesFile } from '../data/image-folder.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { encodeImages } from '../encoders/encode.ts';
+import { defaultPreprocess, type PreprocessVersion } from '../encoders/spec.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { Strategy } from '../strategies/types.ts';
@@ -36,7 +37,7 @@ import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definit
 import { resolveQuerySize } from '../options/query-size.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
 import { LABEL_STUDIO_CHOICE, parseLabelCsv } from './label-files.ts';
-import { ProjectStore, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
+import { ProjectStore, projectPreprocess, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
 export type CrashPoint = 'after-train' | 'after-select' | 'before-commit' | 'after-commit' | 'mid-export';
@@ -72,6 +73,8 @@ export interface InitProjectOptions {
   studentModel?: string;
   /** Images per encoder call while encoding the project (default 32). */
   encoderBatchSize?: number;
+  /** Image preprocessing, fixed for the project's life (default: `$ACTIVEKD_PREPROCESS`, else v1-sharp). */
+  preprocess?: PreprocessVersion;
   /**
    * Called with the encoding setup before the project encodes its images (e.g. to encode them on a
    * job queue's workers into the same feature cache, `init --queue`).
@@ -174,6 +177,7 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     dho: { ...(o.dho ?? {}) },
     studentModel: resolve(o.studentModel ?? ASSETS.mobilenetV1),
     cacheDir: resolve(o.cacheDir ?? join(dir, 'cache')),
+    preprocess: o.preprocess ?? defaultPreprocess(),
   };
   createStrategy(cfg.strategy); // validate the name early
   dhoConfig(cfg.dho as Partial<DhoConfig>);
@@ -191,7 +195,7 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     dataset,
     studentModel: cfg.studentModel,
     teacher: teacherSpec === 'none' ? null : { spec: teacherSpec, ...(o.classMap ? { mapFile: o.classMap } : {}) },
-    encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features', ...(o.encoderBatchSize ? { batchSize: o.encoderBatchSize } : {}) },
+    encode: { cacheDir: cfg.cacheDir, progressLabel: 'student features', preprocess: projectPreprocess(cfg), ...(o.encoderBatchSize ? { batchSize: o.encoderBatchSize } : {}) },
   };
   await o.beforeEncode?.(setup);
   const prepared = await prepareExperiment(setup);
@@ -267,7 +271,7 @@ async function loadRoundInputs(store: ProjectStore, run: RunSettings = {}): Prom
   const classNames = store.classNames();
   const C = classNames.length;
   const pool = store.items('pool').filter((it) => it.skipped === null);
-  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, ...(run.encoderBatchSize ? { batchSize: run.encoderBatchSize } : {}) });
+  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, preprocess: projectPreprocess(cfg), ...(run.encoderBatchSize ? { batchSize: run.encoderBatchSize } : {}) });
   const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
   const teacher = cfg.teacher === 'none' ? null : { rows: pool.length, cols: C, data: store.teacherProbs(pool.map((it) => it.pk), C) };
   const rowOf = new Map(pool.map((it, i) => [it.pk, i]));
@@ -505,7 +509,7 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
 async function testSplit(store: ProjectStore, cfg: ProjectConfig, batchSize?: number): Promise<{ features: Matrix; labels: Int32Array } | undefined> {
   const test = store.items('test').filter((it) => it.skipped === null && it.truth !== null);
   if (test.length === 0) return undefined;
-  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, ...(batchSize ? { batchSize } : {}) });
+  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, preprocess: projectPreprocess(cfg), ...(batchSize ? { batchSize } : {}) });
   const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
   return { features, labels: Int32Array.from(test, (it) => it.truth as number) };
 }

@@ -22,6 +22,7 @@
  * - `label_events(seq, item_pk, class_idx, source, at)`: every label change (class_idx NULL = removed).
  * - `metrics(round, name, value)`, `artefacts(round, kind, path, sha256)`.
  */
+import type { PreprocessVersion } from '../encoders/spec.ts';
 import Database from 'better-sqlite3';
 import { UserError } from '../util/errors.ts';
 
@@ -53,6 +54,16 @@ export interface ProjectConfig {
   readonly studentModel: string;
   /** Feature cache root (absolute). */
   readonly cacheDir: string;
+  /**
+   * Image preprocessing of every encode of the project, fixed at `init` (`--preprocess`); absent in
+   * projects created before it existed, which were encoded with `v1-sharp`.
+   */
+  readonly preprocess?: PreprocessVersion;
+}
+
+/** The preprocessing of a project's encodes (see {@link ProjectConfig.preprocess}). */
+export function projectPreprocess(cfg: ProjectConfig): PreprocessVersion {
+  return cfg.preprocess ?? 'v1-sharp';
 }
 
 /** One item row. */

@@ -10,7 +10,7 @@ import { openDataset } from '../data/open.ts';
 import { cacheFolder, defaultCacheDir, type SkippedImage } from '../encoders/encode.ts';
 import { FeatureCache, imageContentKey } from '../encoders/feature-cache.ts';
 import { modelHash } from '../encoders/session.ts';
-import type { EncoderSpec } from '../encoders/spec.ts';
+import { withPreprocess, type EncoderSpec } from '../encoders/spec.ts';
 import { studentSpecFor, type ExperimentSetup } from '../loop/prepare.ts';
 import { createTeacher } from '../teachers/registry.ts';
 import { UserError } from '../util/errors.ts';
@@ -46,11 +46,12 @@ export interface DistributedEncodeResult {
 
 /** The encoders an experiment needs: the student backbone, and the teacher's image encoder when it has one. */
 export async function encodersOf(setup: ExperimentSetup, dataset: Dataset): Promise<EncoderSpec[]> {
-  const specs = [studentSpecFor(setup.studentModel)];
+  const specs = [studentSpecFor(setup.studentModel, setup.encode.preprocess)];
   if (setup.teacher) {
     const teacher = await createTeacher(setup.teacher, dataset, setup.encode);
     const spec = (teacher as { spec?: EncoderSpec } | null)?.spec;
-    if (spec && typeof spec === 'object' && Array.isArray(spec.outputs)) specs.push(spec);
+    // Resolved here, so workers (whatever their environment) encode with the parent's preprocessing.
+    if (spec && typeof spec === 'object' && Array.isArray(spec.outputs)) specs.push(withPreprocess(spec, setup.encode.preprocess));
   }
   return specs;
 }
