@@ -10,7 +10,7 @@ import { UserError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
-import { prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from '../loop/prepare.ts';
+import { checkSetupOptions, prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from '../loop/prepare.ts';
 import { accuracy } from '../linalg/accuracy.ts';
 import { boostProbs, boostTeacher } from '../teachers/boosted.ts';
 import { readPreparedExperiment } from './prepared-store.ts';
@@ -142,6 +142,19 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
 }
 
 /**
+ * The checks of experiment options that read no file (strategy names, framework and teacher
+ * combinations; see also `checkSetupOptions`): {@link runExperiment} runs them first, and a command
+ * that prints an introduction (`demo`) runs them before printing it.
+ * @throws UserError naming the option
+ */
+export function checkExperimentOptions(o: Omit<ExperimentOptions, 'log'>): void {
+  for (const name of o.strategies) createStrategy(name);
+  if (o.teacherAccuracy !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-accuracy sets a synthetic zero-shot teacher: use it with --framework zero-shot (and no-distill), not few-shot');
+  if (o.teacherShots !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-shots fits a frozen teacher on a held-out split: use it with --framework zero-shot (and no-distill), not few-shot (which refits on the labeled set)');
+  checkSetupOptions(experimentSetup(o));
+}
+
+/**
  * The prepared experiment of `o`: loaded from `o.preparedDir` when it holds this setup (benchmark
  * cells, issue 12 item 4), else prepared from the dataset (`prepareExperiment`).
  */
@@ -162,9 +175,8 @@ async function loadOrPrepare(o: ExperimentOptions): Promise<PreparedExperiment> 
  */
 export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRecord[]; prepared: PreparedData; teacherAccuracy: number | null }> {
   const t0 = performance.now();
-  const strategies = o.strategies.map((name) => createStrategy(name)); // validate names before any work
-  if (o.teacherAccuracy !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-accuracy sets a synthetic zero-shot teacher: use it with --framework zero-shot (and no-distill), not few-shot');
-  if (o.teacherShots !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-shots fits a frozen teacher on a held-out split: use it with --framework zero-shot (and no-distill), not few-shot (which refits on the labeled set)');
+  checkExperimentOptions(o); // before any work
+  const strategies = o.strategies.map((name) => createStrategy(name));
   const base = await loadOrPrepare(o);
   const { prepared, synthetic } = o.teacherAccuracy === undefined ? { prepared: base, synthetic: undefined } : boostPrepared(base, o.teacherAccuracy, o.log);
   const { dataset, studentSpec, teacher, fewShotTeacher: fewShot, teacherAccuracy } = prepared;

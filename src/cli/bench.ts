@@ -10,6 +10,8 @@ import type { Framework } from '../options/framework.ts';
 import { writeBenchReport } from '../report/bench-report.ts';
 import { overSeeds } from '../report/tables.ts';
 import { UserError } from '../util/errors.ts';
+import { DATA_HELP } from './datasets.ts';
+import { onInterrupt } from './interrupt.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt, numberIn, positiveInt } from './parse.ts';
 import { queueBench } from './queue.ts';
@@ -50,12 +52,13 @@ interface RawBenchOptions extends RawRunOptions {
  */
 export function benchCommands(log: (s: string) => void): Command[] {
   const bench = addRunOptions(
-    new Command('bench')
+    onInterrupt(new Command('bench'), 'the finished cells are kept: rerun the same command to resume')
       .description('run (or resume) a strategy × framework × seed benchmark grid in parallel child processes and write the report (Table 1, curves, tests, plots, report.html)')
-      .requiredOption('--data <dir>', 'dataset root (any format `run` accepts)')
+      .requiredOption('--data <path>', DATA_HELP)
       .requiredOption('--out <dir>', 'benchmark folder: runs/<strategy>__<framework>__seed<k>/results.json, bench.json, report files')
-      .addOption(cliOption(STRATEGIES_OPTION, { flags: '--strategies <names>', description: 'comma-separated strategies (same as --strategy)', default: undefined }))
-      .addOption(cliOption(FRAMEWORK_OPTION, { flags: '--frameworks <names>', description: 'comma-separated frameworks (same as --framework)', default: undefined }))
+      // Plural aliases of --strategy and --framework: hidden, named in their help (noteAlias below).
+      .addOption(cliOption(STRATEGIES_OPTION, { flags: '--strategies <names>', description: 'comma-separated strategies (same as --strategy)', default: undefined }).hideHelp())
+      .addOption(cliOption(FRAMEWORK_OPTION, { flags: '--frameworks <names>', description: 'comma-separated frameworks (same as --framework)', default: undefined }).hideHelp())
       .option('--jobs <n>', 'cells run at once (default: number of cores)', positiveInt('--jobs'))
       .option('--target-accuracy <pct>', 'report labels needed to reach this test accuracy (%)', numberIn('--target-accuracy', 0, 100))
       .option('--reference <strategy>', 'strategy tested against every other one (paired t, Wilcoxon)', 'pcoreset')
@@ -72,6 +75,8 @@ export function benchCommands(log: (s: string) => void): Command[] {
       .option('--teacher-levels <levels>', `teacher-strength sweep: repeat the grid per teacher level (comma-separated: ${TEACHER_LEVEL_SYNTAX}); framework no-distill runs once; one report across levels (teacher-levels.md/.html; README "When does PCoreSet pay off?")`, (v: string) => parseTeacherLevels(v)),
     { ...BENCH_DEFAULTS, frameworks: [...BENCH_DEFAULTS.frameworks], seeds: [...BENCH_DEFAULTS.seeds] },
   );
+  noteAlias(bench, '--strategy', '--strategies');
+  noteAlias(bench, '--framework', '--frameworks');
   bench.action(async (raw: RawBenchOptions, cmd: Command) => {
     const strategy = raw.strategies ?? raw.strategy;
     const framework = raw.frameworks ?? raw.framework;
@@ -124,4 +129,11 @@ export function benchCommands(log: (s: string) => void): Command[] {
       log(`report: ${join(dir, 'report.html')}`);
     });
   return [bench, report];
+}
+
+/** Names the hidden option `alias` in the help of `flag` of `cmd`: `(alias: --strategies)`. */
+function noteAlias(cmd: Command, flag: string, alias: string): void {
+  const o = cmd.options.find((x) => x.long === flag);
+  if (o === undefined) throw new Error(`noteAlias: ${cmd.name()} has no ${flag}`);
+  o.description = `${o.description} (alias: ${alias})`;
 }

@@ -36,12 +36,23 @@ export interface RawDatasetOptions {
 }
 
 /**
- * Adds the dataset options shared by `run`, `demo` and `datasets check`: `--format`,
- * `--image-root`, `--test-fraction`, `--split-seed`, `--limit-per-class`, `--limit`,
- * `--allow-missing` (`--classes` and `--cache-dir` are added by each command).
+ * What a command's dataset (`run --data`, `bench --data`, `encode DATA`, `datasets check SOURCE`)
+ * may be: the one help text of it, naming every format of the format table (src/data/formats.ts).
+ */
+export const DATA_HELP = `dataset folder or file in one of the formats listed below (detected, or set with --format): ${DATASET_FORMATS.join(', ')}`;
+
+/** The help section listing each dataset format with the layout it reads, after the options of every command that opens a dataset. */
+export const DATA_FORMATS_HELP = `\nDataset formats (detected, or set with --format):\n${DATASET_FORMATS.map((f) => `  ${f.padEnd(13)}${FORMAT_HELP[f]}`).join('\n')}`;
+
+/**
+ * Adds the dataset options shared by `run`, `demo`, `bench`, `encode` and `datasets check`:
+ * `--format`, `--image-root`, `--test-fraction`, `--split-seed`, `--limit-per-class`, `--limit`,
+ * `--allow-missing` (`--classes` and `--cache-dir` are added by each command), and the
+ * {@link DATA_FORMATS_HELP} section after the options.
  */
 export function addDatasetOptions(cmd: Command): Command {
   return cmd
+    .addHelpText('after', DATA_FORMATS_HELP)
     .addOption(new Option('--format <name>', `dataset format (default: detected): ${DATASET_FORMATS.join(', ')}`))
     .option('--image-root <dir>', 'CoOp split files: folder the image paths are relative to (default: found next to the split file)')
     .option('--test-fraction <f>', 'class folders without train/test: fraction of each class held out as the test split (default 0.2)', numberIn('--test-fraction', 0, 0.99))
@@ -137,8 +148,7 @@ export function datasetsCommand(print: (s: string) => void = (s) => process.stdo
     cmd
       .command('check')
       .description('check a dataset folder or file: counts per class and split, class imbalance, unreadable images, duplicates')
-      .addHelpText('after', `\nFormats (detected, or forced with --format):\n${DATASET_FORMATS.map((f) => `  ${f.padEnd(13)}${FORMAT_HELP[f]}`).join('\n')}`)
-      .argument('<source>', 'dataset folder or file')
+      .argument('<source>', DATA_HELP)
       .option('--classes <file>', 'class names file (one per line, in label order)')
       .option('--cache-dir <dir>', 'IDX: cache folder for the materialised PNGs (default: $ACTIVEKD_CACHE or ~/.cache/activekd)')
       .option('--decode', 'decode every image fully (finds truncated files; slower than reading headers)', false)

@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSETS } from '../assets.ts';
-import { runExperiment } from '../bench/experiment.ts';
+import { checkExperimentOptions, runExperiment } from '../bench/experiment.ts';
 import { overSeeds, summaryTable } from '../report/tables.ts';
 import { UserError } from '../util/errors.ts';
 import { benchCommands } from './bench.ts';
-import { datasetsCommand } from './datasets.ts';
+import { DATA_HELP, datasetsCommand } from './datasets.ts';
+import { demoBanner } from './demo.ts';
+import { exitOnInterrupt, featureCacheNote, onInterrupt } from './interrupt.ts';
 import { projectCommands } from './project-commands.ts';
 import { markRequiredOptions } from './option-def.ts';
 import { addQueueOptions, queueCommands, queueEncodeExperiment, type RawQueueOptions } from './queue.ts';
@@ -18,6 +20,9 @@ import { strategiesListing } from './strategies.ts';
 const log = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
+
+/** What rerunning `run` or `demo` after an interrupt does. */
+const RERUN_REUSES = 'rerunning the same command reuses them (the rounds start over)';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -39,11 +44,12 @@ export function buildProgram(): Command {
   const run = addRunOptions(
     program
       .command('run')
-      .description('simulate active learning on a labeled image folder (root/<split>/<class>/<image>) and write results.json')
-      .requiredOption('--data <dir>', 'dataset root with train/ (and optionally test/) class folders')
+      .description('simulate active learning on a labeled dataset (class folders, CoOp or FGVC split files, IDX, CSV/JSONL manifests) and write results.json')
+      .requiredOption('--data <path>', DATA_HELP)
       .option('--out <dir>', 'output folder (default: runs/<timestamp>)'),
     {},
   );
+  onInterrupt(run, featureCacheNote(RERUN_REUSES));
   addQueueOptions(run, false).action(async (raw: RawRunOptions & RawQueueOptions & { data: string; out?: string }) => {
     const out = raw.out ?? join('runs', timestamp());
     const experiment = toExperimentOptions(raw, raw.data, out, log);
@@ -54,19 +60,20 @@ export function buildProgram(): Command {
     log(`\nresults written to ${out}`);
   });
 
-  addRunOptions(
+  const demo = addRunOptions(
     program
       .command('demo')
       .description('run PCoreSet and random under zero-shot distillation on the embedded real CIFAR-10 subset (2,000 pool / 1,000 test images)')
       .option('--out <dir>', 'output folder', join('runs', 'demo')),
     { rounds: 6, strategy: 'pcoreset,random' },
     DEMO_EXCLUDED_OPTIONS,
-  ).action(async (raw: RawRunOptions & { out: string }) => {
-    log(`activekd demo: embedded CIFAR-10 subset at ${ASSETS.cifar10Mini}`);
-    log('  teacher: ImageNet MobileNetV2 whose class probabilities are mapped to the 10 CIFAR-10 classes (zero-shot, no labels);');
-    log('  student: frozen MobileNetV1 features + a DHO head trained from scratch each round on the labels so far;');
-    log('  each round labels 10 more pool images chosen by the strategy; "test acc" = the student\'s accuracy on the 1,000 test images.\n');
-    const { runs, teacherAccuracy } = await runExperiment(toExperimentOptions(raw, ASSETS.cifar10Mini, raw.out, log));
+  );
+  onInterrupt(demo, featureCacheNote(RERUN_REUSES));
+  demo.action(async (raw: RawRunOptions & { out: string }) => {
+    const experiment = toExperimentOptions(raw, ASSETS.cifar10Mini, raw.out, log);
+    checkExperimentOptions(experiment); // refuse bad combinations before the introduction
+    for (const line of demoBanner(raw)) log(line);
+    const { runs, teacherAccuracy } = await runExperiment(experiment);
     printSummary(runs);
     const last = runs.map((r) => ({ name: r.strategy, rr: r.result.rounds.at(-1) }));
     const parts = last.map((x) => `${x.name} ${x.rr?.testAccuracy == null ? '—' : `${(100 * x.rr.testAccuracy).toFixed(1)}%`}`);
@@ -109,6 +116,11 @@ function printSummary(runs: Awaited<ReturnType<typeof runExperiment>>['runs']): 
 /** Runs the CLI; user errors print one line and exit 2, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  let removeInterruptHandler = (): void => {};
+  // Ctrl-C: one line saying what a rerun does, exit 130 (src/cli/interrupt.ts).
+  program.hook('preAction', (_program, action) => {
+    removeInterruptHandler = exitOnInterrupt(action);
+  });
   try {
     await program.parseAsync(argv);
     return 0;
@@ -120,6 +132,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`activekd: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
+  } finally {
+    removeInterruptHandler();
   }
 }
 

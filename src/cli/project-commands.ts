@@ -10,6 +10,7 @@ import { importLabels, unlabeledSummary } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
 import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
+import { onInterrupt } from './interrupt.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt } from './parse.ts';
 import { addQueueOptions, queueEncodeHook, type RawQueueOptions } from './queue.ts';
@@ -104,7 +105,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
       if (none !== undefined) log(none);
     });
 
-  const label = new Command('label')
+  const label = onInterrupt(new Command('label'), 'own')
     .description('serve the labeling web page for the current batch')
     .argument('<project>')
     .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), 0)

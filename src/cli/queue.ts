@@ -16,6 +16,8 @@ import { JobDispatcher } from '../queue/dispatch.ts';
 import { distributedEncode } from '../queue/encode.ts';
 import { startWorker } from '../queue/worker.ts';
 import { writeNpy } from '../util/npy.ts';
+import { DATA_HELP } from './datasets.ts';
+import { featureCacheNote, onInterrupt } from './interrupt.ts';
 import { positiveInt } from './parse.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 
@@ -86,7 +88,7 @@ export async function queueBench(raw: RawQueueOptions & { queue: string }, exper
 
 /** `activekd worker` and `activekd encode`. */
 export function queueCommands(log: (s: string) => void): Command[] {
-  const worker = addQueueOptions(new Command('worker').description('run a queue worker: encode shards and benchmark cells sent by `encode`/`bench --queue` (runs until SIGINT/SIGTERM)'), true)
+  const worker = addQueueOptions(onInterrupt(new Command('worker'), 'own').description('run a queue worker: encode shards and benchmark cells sent by `encode`/`bench --queue` (runs until SIGINT/SIGTERM)'), true)
     .option('--concurrency <n>', 'jobs run at once', positiveInt('--concurrency'), 1)
     .option('--lock-ms <ms>', 'job lock duration: a killed worker\'s job is taken over after about this long', positiveInt('--lock-ms'), 30_000)
     .option('--threads <n>', 'onnxruntime threads per encode job (default: all cores)', positiveInt('--threads'))
@@ -104,9 +106,9 @@ export function queueCommands(log: (s: string) => void): Command[] {
 
   const encode = addQueueOptions(
     addRunOptions(
-      new Command('encode')
+      onInterrupt(new Command('encode'), featureCacheNote('rerun the same command to resume'))
         .description('encode a dataset (student features, teacher probabilities) into the feature cache, on the queue\'s workers with --queue; --out writes the matrices')
-        .argument('<data>', 'dataset root (any format `run` accepts)')
+        .argument('<data>', DATA_HELP)
         .option('--out <dir>', 'write train.features.npy, test.features.npy, ids (train.ids.txt, test.ids.txt) and teacher/probs.npy here')
         .option('--shard-size <n>', 'images per queue job', positiveInt('--shard-size')),
       { rounds: 1, strategy: 'random' },

@@ -67,7 +67,7 @@ function addAllRunOptions(cmd: Command, defaults: RunDefaults): Command {
     .addOption(cliOption(ROUNDS_OPTION, defaults.rounds !== undefined ? { default: defaults.rounds } : {}))
     .addOption(cliOption(QUERY_OPTION))
     .addOption(cliOption(INITIAL_SHOTS_OPTION))
-    .addOption(cliOption(SEED_OPTION, defaults.seeds ? { default: undefined, defaultText: 'see --seeds' } : {}))
+    .addOption(cliOption(SEED_OPTION, defaults.seeds ? { default: undefined, defaultText: 'see --seeds', description: 'one random seed instead of the list (same as --seeds N)' } : {}))
     .addOption(cliOption(SEEDS_OPTION, defaults.seeds ? { default: defaults.seeds } : {}))
     .addOption(cliOption(STUDENT_HEAD_OPTION))
     .addOption(cliOption(HIDDEN_OPTION))

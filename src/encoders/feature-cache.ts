@@ -1,12 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Segment {
   readonly file: string;
   fd: number | null;
 }
+
+/**
+ * The key of an image in the feature cache: sha1 (hex) of its file bytes, so a renamed or moved
+ * image is still found and an edited one is encoded again. The one definition every encoder path
+ * (local, shard, queue dispatch) uses.
+ * @throws the file system's error when the file cannot be read (callers record it as a skip)
+ */
+export async function imageContentKey(path: string): Promise<string> {
+  return createHash('sha1').update(await readFile(path)).digest('hex');
+}
+
+/** Age after which a temporary file in a feature-cache folder is deleted as stale (1 hour). */
+export const STALE_TEMPORARY_MS = 3_600_000;
 
 /**
  * Content-addressed on-disk cache of ONE encoder output for one (model hash, preprocessing) folder.
@@ -21,17 +34,13 @@ interface Segment {
  * a second run recomputes nothing and retries nothing. Rows are read on demand (positional reads).
  * The single-file layout of earlier versions (`<output>.f32` + `<output>.index.tsv`) is read as one
  * more segment.
+ *
+ * What an interrupted writer leaves is tolerated: its segment's rows up to the last index line are
+ * used (a partial row or index line at the end is ignored), a segment without its index is not read,
+ * and temporary files of a shard store (`<output>.….tmp-…`, see shard-store.ts) are never read and
+ * are deleted by the first open more than {@link STALE_TEMPORARY_MS} after their last write (a live
+ * writer keeps one for milliseconds; the delay keeps a writer on another machine of a shared folder safe).
  */
-/**
- * The key of an image in the feature cache: sha1 (hex) of its file bytes, so a renamed or moved
- * image is still found and an edited one is encoded again. The one definition every encoder path
- * (local, shard, queue dispatch) uses.
- * @throws the file system's error when the file cannot be read (callers record it as a skip)
- */
-export async function imageContentKey(path: string): Promise<string> {
-  return createHash('sha1').update(await readFile(path)).digest('hex');
-}
-
 export class FeatureCache {
   private readonly index = new Map<string, { seg: number; row: number }>();
   private readonly bad = new Map<string, string>();
@@ -51,6 +60,7 @@ export class FeatureCache {
   ) {
     mkdirSync(dir, { recursive: true });
     const names = readdirSync(dir);
+    removeStaleTemporaries(dir, names, output);
     const bases: string[] = [];
     if (names.includes(`${output}.f32`) && names.includes(`${output}.index.tsv`)) bases.push(output);
     const re = new RegExp(`^${output.replace(/[^\w-]/g, '\\$&')}\\.([\\w-]+)\\.index\\.tsv$`);
@@ -157,6 +167,20 @@ export class FeatureCache {
     for (const s of this.segments) {
       if (s.fd !== null) closeSync(s.fd);
       s.fd = null;
+    }
+  }
+}
+
+/** Deletes `<output>.….tmp-…` files of `dir` last written more than {@link STALE_TEMPORARY_MS} ago (left by a killed writer). */
+function removeStaleTemporaries(dir: string, names: readonly string[], output: string): void {
+  const now = Date.now();
+  for (const n of names) {
+    if (!n.startsWith(`${output}.`) || !n.includes('.tmp-')) continue;
+    const path = join(dir, n);
+    try {
+      if (now - statSync(path).mtimeMs > STALE_TEMPORARY_MS) unlinkSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // removed meanwhile by another reader
     }
   }
 }

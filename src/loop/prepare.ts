@@ -14,7 +14,7 @@ import { fitHeldOutTeacher } from '../teachers/held-out.ts';
 import type { LabelTransferChoice, TeacherChoice } from '../teachers/kind.ts';
 import { writeTeacherProbs } from '../teachers/precomputed-write.ts';
 import { NoClassMapError } from '../teachers/label-transfer.ts';
-import { createFewShotTeacher, createLabelsOnlyFewShotTeacher, createTeacher } from '../teachers/registry.ts';
+import { createFewShotTeacher, createLabelsOnlyFewShotTeacher, createTeacher, DEFAULT_TEACHER_SPEC, parseTeacherSpec } from '../teachers/registry.ts';
 import type { FewShotFitRecord, FewShotTeacher, Teacher } from '../teachers/teacher.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -142,6 +142,21 @@ export function studentSpecFor(studentModel?: string, preprocess?: PreprocessVer
 }
 
 /**
+ * The checks of a setup that read no file: `teacherShots` with a `--limit` on the training split or
+ * without a teacher, an invalid teacher spec, and `--teacher none` where a teacher is needed. Commands
+ * call it before printing anything; {@link openExperimentDataset} (so {@link prepareExperiment}) too.
+ * @throws UserError naming the option
+ */
+export function checkSetupOptions(o: Pick<ExperimentSetup, 'datasetOptions' | 'teacherShots' | 'teacher'>): void {
+  const shots = o.teacherShots;
+  if (shots !== undefined && limitFor(o.datasetOptions?.limit, 'train') !== undefined) throw new UserError('--teacher-shots cannot be combined with a --limit on the training split: use --limit-per-class');
+  if (shots !== undefined && !o.teacher) throw new UserError('--teacher-shots fits a few-shot teacher on a held-out teacher split: it needs a teacher (a distilling framework)');
+  if (o.teacher && parseTeacherSpec(o.teacher.spec ?? DEFAULT_TEACHER_SPEC) === null) throw new UserError(NO_TEACHER_MESSAGE);
+}
+
+const NO_TEACHER_MESSAGE = '--teacher none: frameworks zero-shot and few-shot (and the bias-propagation analysis) need a teacher; to run without one, use --framework no-distill';
+
+/**
  * Opens the dataset of a setup and, when `teacherShots` is set, carves the teacher split out of its
  * training split (src/data/teacher-split.ts): the dataset returned has the pool as its training
  * split. Cheap (no encoding): the teacher-strength sweep calls it to check every level before
@@ -150,10 +165,9 @@ export function studentSpecFor(studentModel?: string, preprocess?: PreprocessVer
  *   `--limit` or without a teacher, or a class too small for the teacher split
  */
 export async function openExperimentDataset(o: Pick<ExperimentSetup, 'dataset' | 'datasetOptions' | 'teacherShots' | 'teacher'>): Promise<{ dataset: Dataset; teacherSplit?: Split }> {
+  checkSetupOptions(o);
   const shots = o.teacherShots;
   const opened = o.datasetOptions ?? {};
-  if (shots !== undefined && limitFor(opened.limit, 'train') !== undefined) throw new UserError('--teacher-shots cannot be combined with a --limit on the training split: use --limit-per-class');
-  if (shots !== undefined && !o.teacher) throw new UserError('--teacher-shots fits a few-shot teacher on a held-out teacher split: it needs a teacher (a distilling framework)');
   const openOptions = shots === undefined ? opened : { ...opened, limitPerClass: limitWithTeacherSplit(opened.limitPerClass, shots) };
   const dataset = typeof o.dataset === 'string' ? await openDataset(resolve(o.dataset), openOptions) : o.dataset;
   const C = dataset.classNames.length;
@@ -186,7 +200,7 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
       labelsOnly = true;
     }
     if (teacher === null && !labelsOnly) {
-      throw new UserError('--teacher none: frameworks zero-shot and few-shot (and the bias-propagation analysis) need a teacher; to run without one, use --framework no-distill');
+      throw new UserError(NO_TEACHER_MESSAGE);
     }
   }
   let prepared = await prepareData(dataset, studentSpec, teacher, o.encode);

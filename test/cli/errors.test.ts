@@ -64,7 +64,7 @@ test('bench --help shows bench defaults (frameworks no-distill,zero-shot, seeds 
   assert.equal(r.status, 0, r.stderr);
   const flat = r.stdout.replace(/\s+/g, ' ');
   assert.match(flat, /--framework <names> .*?default: "no-distill,zero-shot"\)/);
-  assert.match(flat, /--seed <n> random seed \(default: see --seeds\)/);
+  assert.match(flat, /--seed <n> one random seed instead of the list \(same as --seeds N\) \(default: see --seeds\)/);
   assert.match(flat, /--seeds <list> .*?\(default: 1-5\)/);
   assert.match(flat, /--class-map <file> .*?Fashion-MNIST map/);
   assert.doesNotMatch(flat, /default: "zero-shot"\)/);

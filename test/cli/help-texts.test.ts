@@ -11,6 +11,7 @@ import type { Command, Option } from 'commander';
 import { runExperiment } from '../../src/bench/experiment.ts';
 import { buildProgram } from '../../src/cli/main.ts';
 import { DEMO_EXCLUDED_OPTIONS } from '../../src/cli/run-options.ts';
+import { DATASET_FORMATS, FORMAT_HELP } from '../../src/data/formats.ts';
 import type { RoundRecord } from '../../src/loop/active-loop.ts';
 import { overSeeds, summaryTable } from '../../src/report/tables.ts';
 import { STRATEGIES, strategyNames } from '../../src/strategies/registry.ts';
@@ -39,7 +40,7 @@ test('every mandatory option says "(required)" in --help, and no other option do
   }
   // run --data, init --images/--classes, export --onnx, select --strategy/--query at least
   assert.ok(mandatory >= 6, `only ${mandatory} mandatory options`);
-  assert.match(command('run').helpInformation(), /--data <dir>[\s\S]*\(required\)/);
+  assert.match(command('run').helpInformation(), /--data <path>[\s\S]*\(required\)/);
 });
 
 test('`activekd strategies` lists each strategy with its description and its options', () => {
@@ -73,6 +74,41 @@ test('demo --help lists only options that apply to the embedded data; run keeps 
     assert.ok(run.options.find((o) => o.long === flag), `run lost ${flag}`);
   }
   for (const flag of ['--strategy', '--rounds', '--seeds', '--teacher', '--limit']) assert.ok(demo.options.find((o) => o.long === flag), `demo lacks ${flag}`);
+});
+
+test('every command that opens a dataset says what it accepts: each format by name, then one line per format', () => {
+  const argument = (name: string): string => command(name).registeredArguments[0]?.description ?? '';
+  const check = program.commands.find((c) => c.name() === 'datasets')?.commands.find((c) => c.name() === 'check') as Command;
+  const described: [string, string][] = [
+    ['run --data', helpOf(command('run'), command('run').options.find((o) => o.long === '--data') as Option)],
+    ['bench --data', helpOf(command('bench'), command('bench').options.find((o) => o.long === '--data') as Option)],
+    ['encode <data>', argument('encode')],
+    ['datasets check <source>', check.registeredArguments[0]?.description ?? ''],
+  ];
+  for (const [what, help] of described) {
+    for (const f of DATASET_FORMATS) assert.match(help, new RegExp(`\\b${f}\\b`), `${what} does not name the format ${f}: ${help}`);
+    assert.doesNotMatch(help, /class folders/, `${what}: ${help}`);
+  }
+  for (const args of [['run'], ['bench'], ['encode'], ['datasets', 'check']]) {
+    const r = runCli([...args, '--help']);
+    assert.equal(r.status, 0, r.stderr);
+    const section = r.stdout.slice(r.stdout.indexOf('Dataset formats'));
+    assert.ok(section.startsWith('Dataset formats'), `${args.join(' ')} --help has no formats section:\n${r.stdout}`);
+    for (const f of DATASET_FORMATS) assert.ok(section.includes(FORMAT_HELP[f] as string), `${args.join(' ')} --help lacks the ${f} line`);
+  }
+});
+
+test('bench --help: --strategies and --frameworks are hidden aliases named beside --strategy and --framework; both spellings parse', () => {
+  const bench = buildProgram().commands.find((c) => c.name() === 'bench') as Command;
+  const help = bench.helpInformation();
+  assert.doesNotMatch(help, /^\s*--strategies </m);
+  assert.doesNotMatch(help, /^\s*--frameworks </m);
+  assert.match(helpOf(bench, bench.options.find((o) => o.long === '--strategy') as Option), /\(alias: --strategies\)/);
+  assert.match(helpOf(bench, bench.options.find((o) => o.long === '--framework') as Option), /\(alias: --frameworks\)/);
+  assert.match(helpOf(bench, bench.options.find((o) => o.long === '--seed') as Option), /same as --seeds N/);
+  bench.parseOptions(['--strategies', 'random,entropy', '--frameworks', 'no-distill']);
+  assert.deepEqual(bench.opts().strategies, ['random', 'entropy']);
+  assert.deepEqual(bench.opts().frameworks, ['no-distill']);
 });
 
 test('round --query shows where its default comes from', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { ASSETS } from '../../src/assets.ts';
 import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
 import { encodeImages } from '../../src/encoders/encode.ts';
-import { FeatureCache } from '../../src/encoders/feature-cache.ts';
+import { FeatureCache, STALE_TEMPORARY_MS } from '../../src/encoders/feature-cache.ts';
 import { preprocessImage } from '../../src/encoders/preprocess.ts';
 import type { EncoderSpec } from '../../src/encoders/spec.ts';
 import { tempDir } from '../helpers.ts';
@@ -35,6 +35,33 @@ test('FeatureCache: rows survive reopening; a crash mid-append loses nothing wri
   const got = new Float32Array(3);
   assert.ok(e.read('e', got, 0));
   assert.deepEqual(Array.from(got), [10, 11, 12]);
+});
+
+test('FeatureCache: what a killed writer left is ignored, and its stale temporary files are deleted at the next open', () => {
+  const dir = tempDir();
+  const c = new FeatureCache(dir, 'features', 2);
+  c.append(['a'], Float32Array.from([1, 2]));
+  c.close();
+  const at = (name: string, ageMs: number): string => {
+    const p = join(dir, name);
+    writeFileSync(p, new Uint8Array(8).fill(7));
+    const t = (Date.now() - ageMs) / 1000;
+    utimesSync(p, t, t);
+    return p;
+  };
+  const staleRows = at('features.shard-0123.f32.tmp-4242-deadbeef', STALE_TEMPORARY_MS + 60_000);
+  const staleIndex = at('features.shard-0123.index.tsv.tmp-4242-deadbeef', 2 * STALE_TEMPORARY_MS);
+  const fresh = at('features.shard-4567.f32.tmp-4343-cafebabe', 1000); // may be a live writer's
+  const otherOutput = at('probs.shard-0123.f32.tmp-4242-deadbeef', 2 * STALE_TEMPORARY_MS); // another FeatureCache's
+  at('features.4242-0badf00d.f32', 0); // a segment whose writer died before writing its index
+  const d = new FeatureCache(dir, 'features', 2);
+  assert.equal(existsSync(staleRows), false);
+  assert.equal(existsSync(staleIndex), false);
+  assert.ok(existsSync(fresh) && existsSync(otherOutput));
+  assert.equal(d.size, 1);
+  const got = new Float32Array(2);
+  assert.ok(d.read('a', got, 0));
+  assert.deepEqual(Array.from(got), [1, 2]);
 });
 
 test('FeatureCache: two writers filling one folder at once never mix up rows (regression: corrupted teacher cache)', () => {
