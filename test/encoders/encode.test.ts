@@ -130,3 +130,34 @@ test('encodeImages on real images: batched = one by one, second run served from 
   assert.equal(second.skipped.length, 1);
   assert.deepEqual(Array.from(second.outputs.features!.data), Array.from(f.data));
 });
+
+test('a missing file is skipped with the same reason with and without the cache, for both preprocessings; the other rows are those of a run without it', { timeout: 120_000 }, async () => {
+  const cls = join(ASSETS.cifar10Mini, 'test', 'dog');
+  const real = readdirSync(cls)
+    .sort()
+    .slice(0, 3)
+    .map((f) => join(cls, f));
+  const missing = join(tempDir(), 'gone.jpg');
+  const paths = [real[0], missing, real[1], real[2]] as string[];
+  for (const preprocess of ['v1-sharp', 'v2-graph'] as const) {
+    const spec: EncoderSpec = { ...mobilenetV1Spec(), preprocess };
+    const alone = await encodeImages(spec, real, { cacheDir: null, threads: 2 });
+    for (const cacheDir of [null, tempDir()]) {
+      const r = await encodeImages(spec, paths, { cacheDir, threads: 2 });
+      assert.deepEqual(
+        r.skipped.map((s) => [s.index, s.reason]),
+        [[1, 'cannot read file: ENOENT']],
+        `${preprocess}, cache ${cacheDir === null ? 'off' : 'on'}`,
+      );
+      assert.equal(r.computed, 3);
+      const f = r.outputs.features!.data;
+      assert.ok(f.subarray(1024, 2048).every((v) => v === 0), 'the missing image gets a zero row');
+      for (const [i, j] of [
+        [0, 0],
+        [2, 1],
+        [3, 2],
+      ] as const)
+        assert.deepEqual(f.subarray(i * 1024, (i + 1) * 1024), alone.outputs.features!.data.subarray(j * 1024, (j + 1) * 1024), `${preprocess}: row ${i}`);
+    }
+  }
+});
