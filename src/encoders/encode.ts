@@ -267,8 +267,10 @@ export async function encodeImages(anySpec: EncoderSpec, paths: readonly string[
     }
     progress?.tick(batches[b]!.length);
   }
-  progress?.stop();
+  const computed = todo.length - skipped.filter((s) => todoSet.has(s.index)).length;
+  const cached = n - todo.length - skipped.filter((s) => !todoSet.has(s.index)).length;
+  progress?.stop(caches.length === 0 ? undefined : `${cached} from the feature cache, ${computed} encoded`);
   for (const c of caches) c.close();
   skipped.sort((a, b) => a.index - b.index);
-  return { outputs, skipped, computed: todo.length - skipped.filter((s) => todoSet.has(s.index)).length };
+  return { outputs, skipped, computed };
 }

@@ -21,8 +21,12 @@ export interface ProgressOptions {
 export interface Progress {
   /** Records `n` (default 1) more finished items. Ignored after `stop()`. */
   tick(n?: number): void;
-  /** Ends the report: finishes the bar, or prints the summary line. Idempotent. */
-  stop(): void;
+  /**
+   * Ends the report: finishes the bar, or prints the summary line. Idempotent.
+   * @param note said after the counts (e.g. `1,800 from the feature cache`): at the end of the
+   *   summary line, or on a line of its own under a live bar
+   */
+  stop(note?: string): void;
 }
 
 /** Whether a live bar suits the environment: stream is a TTY and `CI` is unset. */
@@ -83,15 +87,16 @@ export function createProgress(label: string, total: number, opts: ProgressOptio
       done += n;
       bar?.update(done, { rate: rate().toFixed(1) });
     },
-    stop() {
+    stop(note) {
       if (stopped) return;
       stopped = true;
       if (bar) {
         bar.update(done, { rate: rate().toFixed(1) });
         bar.stop();
+        if (note) stream.write(`${label}: ${note}\n`);
       } else if (!opts.silent) {
         const secs = (performance.now() - start) / 1000;
-        stream.write(`${label}: ${done}/${total} in ${formatDuration(secs)} (${rate().toFixed(1)} it/s)\n`);
+        stream.write(`${label}: ${done}/${total} in ${formatDuration(secs)} (${rate().toFixed(1)} it/s)${note ? `; ${note}` : ''}\n`);
       }
     },
   };

@@ -21,6 +21,19 @@ test('non-TTY: no bar, one summary line at stop (stop is idempotent)', () => {
   assert.match(out.text(), /^encode test: 5\/10 in \d+\.\ds \(\d+\.\d it\/s\)\n$/);
 });
 
+test('a note given to stop ends the summary line (non-TTY) or follows the live bar', () => {
+  const out = capture();
+  const p = createProgress('encode test', 2, { stream: out.stream });
+  p.tick(2);
+  p.stop('2 from the feature cache, 0 encoded');
+  assert.match(out.text(), /^encode test: 2\/2 in \d+\.\ds \(\d+\.\d it\/s\); 2 from the feature cache, 0 encoded\n$/);
+  const live = capture();
+  const q = createProgress('bar', 1, { stream: live.stream, enabled: true });
+  q.tick();
+  q.stop('1 from the feature cache, 0 encoded');
+  assert.match(live.text(), /\nbar: 1 from the feature cache, 0 encoded\n$/);
+});
+
 test('silent prints nothing', () => {
   const out = capture();
   const p = createProgress('x', 3, { stream: out.stream, silent: true });
