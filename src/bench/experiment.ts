@@ -186,7 +186,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   if (shortfall) o.log(`warning: ${shortfall}`);
   if (o.writeTeacher !== false) writePreparedTeacher(join(o.out, 'teacher'), prepared);
   const prepSeconds = (performance.now() - t0) / 1000;
-  o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode)`);
+  o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode; image preprocessing ${studentSpec.preprocess ?? 'v1-sharp'})`);
   for (const s of prepared.skipped.slice(0, 20)) o.log(`  skipped ${s.path}: ${s.reason}`);
   if (prepared.skipped.length > 20) o.log(`  … and ${prepared.skipped.length - 20} more (all listed in results.json)`);
   const held = prepared.heldOutTeacher;

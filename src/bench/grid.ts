@@ -117,6 +117,25 @@ export function cellFinished(c: BenchCell): boolean {
 }
 
 /**
+ * The settings that differ between two grid configurations, as dotted paths one level into an
+ * object setting (`encode.preprocess`, not just `encode`), sorted.
+ */
+export function changedSettings(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const out: string[] = [];
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const x = a[k];
+    const y = b[k];
+    if (stable(x) === stable(y)) continue;
+    if (isObject(x) && isObject(y)) {
+      const inner = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((j) => stable(x[j]) !== stable(y[j]));
+      out.push(...inner.sort().map((j) => `${k}.${j}`));
+    } else out.push(k);
+  }
+  return out;
+}
+
+/**
  * Writes `<out>/bench.json`, or checks it against the current settings on a restart. The recorded
  * settings are compared by the hash of their (upgraded, see `readBenchManifest`) values, so a grid
  * started by an older activekd resumes when its settings mean the same.
@@ -131,7 +150,7 @@ export function checkManifest(o: BenchOptions): BenchManifest {
   if (existsSync(path)) {
     const old = readBenchManifest(path);
     if (benchConfigHash(old.config) !== configHash) {
-      const changed = Object.keys({ ...old.config, ...config }).filter((k) => stable(old.config[k]) !== stable(config[k]));
+      const changed = changedSettings(old.config, config);
       // A grid that never finished a cell (e.g. stopped by a bad option before any work) holds no
       // result to protect: its settings are replaced, so fixing the command and rerunning works.
       if (finishedCellDirs(o.experiment.out).length === 0) {

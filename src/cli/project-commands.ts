@@ -32,7 +32,7 @@ A label for an item that already has a different one is refused unless --relabel
  * @param log line printer (stdout)
  */
 export function projectCommands(log: (line: string) => void): Command[] {
-  const init = new Command('init')
+  const init = onInterrupt(new Command('init'), 'the images encoded so far stay in the feature cache: rerun the same command to resume')
     .description('create a labeling project: a folder with an SQLite journal over a folder of unlabeled images')
     .argument('<project>', 'project folder to create')
     .requiredOption('--images <dir>', 'folder of unlabeled images (searched recursively)')
@@ -129,7 +129,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
       const s = projectStatus(project);
       if (o.json) return log(JSON.stringify(s, null, 2));
       log(`classes: ${s.classNames.join(', ')}`);
-      log(`pool: ${s.pool} image(s) (${s.skipped} undecodable), test: ${s.test}`);
+      log(`pool: ${s.pool} image(s) (${s.skipped} undecodable), test: ${s.test}; image preprocessing ${s.preprocess}`);
       log(`labeled: ${s.labeled}${s.budget === null ? '' : ` of a budget of ${s.budget} (${((100 * s.labeled) / s.budget).toFixed(0)}% used)`}`);
       for (const r of s.rounds) {
         const acc = r.testAccuracy === null ? '—' : `${(100 * r.testAccuracy).toFixed(2)}%`;

@@ -190,7 +190,7 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     ...(testDir ? { test: { ids: testIds, paths: testPaths, labels: Int32Array.from(testTruth) } } : {}),
     skipped: [],
   };
-  log(`encoding ${poolIds.length} pool and ${testIds.length} test images`);
+  log(`encoding ${poolIds.length} pool and ${testIds.length} test images (image preprocessing ${projectPreprocess(cfg)}, fixed for the project)`);
   const setup: ExperimentSetup = {
     dataset,
     studentModel: cfg.studentModel,
@@ -611,6 +611,8 @@ export interface ProjectStatus {
   test: number;
   labeled: number;
   budget: number | null;
+  /** Image preprocessing of every encode of the project (fixed at init). */
+  preprocess: PreprocessVersion;
   rounds: { round: number; labeledCount: number; selected: number; labeledOfBatch: number; strategy: string; coldStart: boolean; testAccuracy: number | null }[];
 }
 
@@ -627,6 +629,7 @@ export function projectStatus(projectDir: string): ProjectStatus {
       test: store.items('test').length,
       labeled: labeled.size,
       budget: store.config().budget,
+      preprocess: projectPreprocess(store.config()),
       rounds: store.rounds().map((r) => {
         const sel = store.selection(r.round);
         return { round: r.round, labeledCount: r.labeledCount, selected: sel.length, labeledOfBatch: sel.filter((s) => labeled.has(s.itemPk)).length, strategy: r.strategy, coldStart: r.coldStart, testAccuracy: r.testAccuracy };

@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { ASSETS } from '../assets.ts';
 import { mobilenetV2Spec } from '../encoders/embedded.ts';
 import { encodeImages, type EncodeOptions, type SkippedImage } from '../encoders/encode.ts';
-import type { EncoderSpec } from '../encoders/spec.ts';
+import { preprocessVersion, type EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
 import { softmaxRow } from '../linalg/softmax.ts';
 import { UserError } from '../util/errors.ts';
@@ -195,7 +195,10 @@ export class LabelTransferTeacher implements Teacher {
     this.indices = resolved.indices;
     this.ambiguous = resolved.ambiguous;
     const mapName = basename(mapFile).replace(/\.json$/i, '');
-    this.id = `label-transfer:${spec.name}@${modelSha256.slice(0, 8)};map=${mapName}@${mapSha256.slice(0, 8)};reduce=${reduce};T=${temperature}`;
+    // The preprocessing changes the probabilities: named in the id unless it is the default v1-sharp
+    // (whose ids stay as they were before preprocessing versions existed).
+    const pre = preprocessVersion(spec, encodeOpts.preprocess);
+    this.id = `label-transfer:${spec.name}@${modelSha256.slice(0, 8)};map=${mapName}@${mapSha256.slice(0, 8)};reduce=${reduce};T=${temperature}${pre === 'v1-sharp' ? '' : `;preprocess=${pre}`}`;
   }
 
   /**

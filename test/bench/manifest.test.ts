@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Command } from 'commander';
-import { benchCells, benchConfig, benchConfigHash, cellFinished, checkManifest, type BenchOptions } from '../../src/bench/grid.ts';
+import { benchCells, benchConfig, benchConfigHash, cellFinished, changedSettings, checkManifest, type BenchOptions } from '../../src/bench/grid.ts';
 import { addRunOptions, toExperimentOptions, type RawRunOptions } from '../../src/cli/run-options.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers.ts';
@@ -42,7 +42,7 @@ test('a bench.json written before the schema (version 1) resumes when the settin
   assert.ok(cell);
   mkdirSync(cell.dir, { recursive: true });
   copyFileSync(V0, join(cell.dir, 'results.json'));
-  assert.throws(() => checkManifest(benchOptions(out, ['--hidden', '64'])), (err: unknown) => err instanceof UserError && /different settings \(changed: dho\)/.test(err.message));
+  assert.throws(() => checkManifest(benchOptions(out, ['--hidden', '64'])), (err: unknown) => err instanceof UserError && /different settings \(changed: dho\.hidden\)/.test(err.message));
   assert.doesNotThrow(() => checkManifest(benchOptions(out)));
 });
 
@@ -81,7 +81,25 @@ test('a grid that stopped before any cell finished does not block its own retry 
   const fixed = benchOptions(out, ['--hidden', '64']);
   const m = checkManifest({ ...fixed, experiment: { ...fixed.experiment, log: (l) => lines.push(l) } });
   assert.equal(m.configHash, benchConfigHash(benchConfig(fixed)));
-  assert.match(lines.join('\n'), /no cell of the earlier settings had finished; replacing them \(changed: dho\)/);
+  assert.match(lines.join('\n'), /no cell of the earlier settings had finished; replacing them \(changed: dho\.hidden\)/);
   const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as { configHash: string };
   assert.equal(written.configHash, m.configHash);
+});
+
+test('a grid resumed with another preprocessing or encoder batch size is refused naming that setting; v1-sharp (the default) keeps the old config hash', () => {
+  const saved = process.env.ACTIVEKD_PREPROCESS;
+  delete process.env.ACTIVEKD_PREPROCESS;
+  try {
+    const base = benchConfig(benchOptions('/o'));
+    assert.deepEqual(base.encode, { batchSize: 32 }, 'v1-sharp is not written into the config');
+    assert.equal(benchConfigHash(benchConfig(benchOptions('/o', ['--preprocess', 'v1-sharp']))), benchConfigHash(base));
+    assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o', ['--preprocess', 'v2-graph']))), ['encode.preprocess']);
+    assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o', ['--encoder-batch-size', '16']))), ['encode.batchSize']);
+    assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o', ['--hidden', '64', '--rounds', '3']))), ['dho.hidden', 'rounds']);
+    process.env.ACTIVEKD_PREPROCESS = 'v2-graph';
+    assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o'))), ['encode.preprocess'], 'the environment is resolved into the config');
+  } finally {
+    if (saved === undefined) delete process.env.ACTIVEKD_PREPROCESS;
+    else process.env.ACTIVEKD_PREPROCESS = saved;
+  }
 });

@@ -21,7 +21,8 @@ import { getFusedSession, getSession } from '../../src/encoders/session.ts';
 import { withPreprocess, type EncoderSpec } from '../../src/encoders/spec.ts';
 import { GraphBuilder } from '../../src/linalg/onnx-graph.ts';
 import { studentSpecFor } from '../../src/loop/prepare.ts';
-import { initProject, runProjectRound } from '../../src/project/project.ts';
+import { initProject, projectStatus, runProjectRound } from '../../src/project/project.ts';
+import { LabelTransferTeacher } from '../../src/teachers/label-transfer.ts';
 import { ProjectStore, STORE_FILE } from '../../src/project/store.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { FAST_DHO, projectData } from '../project/helpers.ts';
@@ -186,6 +187,7 @@ test('a labeling project keeps the preprocessing it was created with, whatever A
   assert.ok(existsSync(v2Folder), 'init encoded with v2-graph');
   const r = await withEnv('v1-sharp', () => runProjectRound(dir, {}));
   assert.equal(r.selection.length, 2, 'the round ran');
+  assert.equal(projectStatus(dir).preprocess, 'v2-graph', '`status` says which preprocessing the project uses');
   assert.ok(!existsSync(v1Folder), 'rounds under ACTIVEKD_PREPROCESS=v1-sharp did not encode with v1-sharp');
 });
 
@@ -204,4 +206,14 @@ test('activekd run --preprocess v2-graph: encodes with it (its own cache folder)
   const bad = runCli(['run', '--data', data, '--preprocess', 'v3', '--out', tempDir()]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--preprocess/);
+});
+
+test('the label-transfer teacher id names a preprocessing other than v1-sharp (its probabilities differ), and keeps its old form for v1-sharp', async () => {
+  const classNames = ['cat', 'ship'];
+  await withEnv(undefined, async () => {
+    const v1 = await LabelTransferTeacher.create({ classNames, encode: { cacheDir: null } });
+    const v2 = await LabelTransferTeacher.create({ classNames, encode: { cacheDir: null, preprocess: 'v2-graph' } });
+    assert.doesNotMatch(v1.id, /preprocess/);
+    assert.equal(v2.id, `${v1.id};preprocess=v2-graph`);
+  });
 });
