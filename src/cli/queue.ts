@@ -19,7 +19,7 @@ import { writeNpy } from '../util/npy.ts';
 import { DATA_HELP } from './datasets.ts';
 import { featureCacheNote, onInterrupt } from './interrupt.ts';
 import { positiveInt } from './parse.ts';
-import { addRunOptions, toExperimentOptions, type RawRunOptions } from './run-options.ts';
+import { addRunOptions, ENCODE_EXCLUDED_OPTIONS, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 
 const QUEUE_HELP = 'Redis of the job queue: redis://HOST:PORT[/DB] (rediss:// for TLS; password in the URL or $ACTIVEKD_REDIS_PASSWORD, never printed)';
 
@@ -112,6 +112,7 @@ export function queueCommands(log: (s: string) => void): Command[] {
         .option('--out <dir>', 'write train.features.npy, test.features.npy, ids (train.ids.txt, test.ids.txt) and teacher/probs.npy here')
         .option('--shard-size <n>', 'images per queue job', positiveInt('--shard-size')),
       { rounds: 1, strategy: 'random' },
+      ENCODE_EXCLUDED_OPTIONS,
     ),
     false,
   ).action(async (data: string, raw: RawRunOptions & RawQueueOptions & { out?: string; shardSize?: number }) => {

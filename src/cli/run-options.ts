@@ -27,7 +27,7 @@ import type { Framework } from '../options/framework.ts';
 import { defaultPreprocess, type PreprocessVersion } from '../encoders/spec.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
-import { addDatasetOptions, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
+import { addDatasetOptions, DATA_FORMATS_HELP, toOpenOptions, type RawDatasetOptions } from './datasets.ts';
 import { cliOption } from './option-def.ts';
 import { numberIn } from './parse.ts';
 
@@ -50,6 +50,12 @@ export interface RunDefaults {
 export const DEMO_EXCLUDED_OPTIONS: readonly string[] = ['--format', '--image-root', '--test-fraction', '--split-seed', '--allow-missing', '--classes', '--class-map', '--imagenet-labels', '--teacher-model', '--precomputed-kind'];
 
 /**
+ * Options of the loop and the student that `encode` has no use for (it prepares features and
+ * teacher probabilities only; a fresh-user trial found them listed and silently accepted).
+ */
+export const ENCODE_EXCLUDED_OPTIONS: readonly string[] = ['--strategy', '--strategies', '--rounds', '--query', '--initial-shots', '--seed', '--seeds', '--student-head', '--hidden', '--steps-per-batch', '--temperature', '--ce-weight', '--standardize', '--predict-chunk', '--teacher-accuracy'];
+
+/**
  * Adds the options shared by `run`, `demo` and `bench` (loop, student, teacher, cache).
  * @param exclude long flags not to add (e.g. {@link DEMO_EXCLUDED_OPTIONS})
  */
@@ -57,6 +63,8 @@ export function addRunOptions(cmd: Command, defaults: RunDefaults, exclude: read
   if (exclude.length === 0) return addAllRunOptions(cmd, defaults);
   const all = addAllRunOptions(new Command(), defaults);
   for (const o of all.options) if (o.long === undefined || !exclude.includes(o.long)) cmd.addOption(o);
+  // The formats section goes with the choice of a format (demo's embedded data has none).
+  if (!exclude.includes('--format')) cmd.addHelpText('after', DATA_FORMATS_HELP);
   return cmd;
 }
 

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { Command, Option } from 'commander';
 import { runExperiment } from '../../src/bench/experiment.ts';
 import { buildProgram } from '../../src/cli/main.ts';
-import { DEMO_EXCLUDED_OPTIONS } from '../../src/cli/run-options.ts';
+import { DEMO_EXCLUDED_OPTIONS, ENCODE_EXCLUDED_OPTIONS } from '../../src/cli/run-options.ts';
 import { DATASET_FORMATS, FORMAT_HELP } from '../../src/data/formats.ts';
 import type { RoundRecord } from '../../src/loop/active-loop.ts';
 import { overSeeds, summaryTable } from '../../src/report/tables.ts';
@@ -74,6 +74,25 @@ test('demo --help lists only options that apply to the embedded data; run keeps 
     assert.ok(run.options.find((o) => o.long === flag), `run lost ${flag}`);
   }
   for (const flag of ['--strategy', '--rounds', '--seeds', '--teacher', '--limit']) assert.ok(demo.options.find((o) => o.long === flag), `demo lacks ${flag}`);
+});
+
+test('encode --help lists no loop or student option (it trains nothing), keeps what changes its output, and encodes without them', { timeout: 300_000 }, () => {
+  const encode = command('encode');
+  const run = command('run');
+  for (const flag of ['--strategy', '--rounds', '--seeds', '--hidden', '--temperature', '--teacher-accuracy']) assert.ok(ENCODE_EXCLUDED_OPTIONS.includes(flag), flag);
+  for (const flag of ENCODE_EXCLUDED_OPTIONS) {
+    assert.equal(encode.options.find((o) => o.long === flag), undefined, `encode still has ${flag}`);
+    if (flag !== '--strategies') assert.ok(run.options.find((o) => o.long === flag), `run lost ${flag}`);
+  }
+  for (const flag of ['--framework', '--teacher', '--preprocess', '--encoder-batch-size', '--limit-per-class', '--teacher-shots']) assert.ok(encode.options.find((o) => o.long === flag), `encode lacks ${flag}`);
+  const data = miniSubset(['cat', 'ship'], 3, 2);
+  const out = tempDir();
+  const ok = runCli(['encode', data, '--framework', 'no-distill', '--no-cache', '--out', out]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout + ok.stderr, /pool 6 × 1024 features, test 4/);
+  const refused = runCli(['encode', data, '--rounds', '3', '--no-cache']);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /unknown option '--rounds'/);
 });
 
 test('every command that opens a dataset says what it accepts: each format by name, then one line per format', () => {
