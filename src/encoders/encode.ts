@@ -209,8 +209,6 @@ export async function encodeImages(anySpec: EncoderSpec, paths: readonly string[
     const good: boolean[] = new Array<boolean>(batch.length).fill(false);
     const decode = async (k: number): Promise<void> => {
       const path = paths[batch[k] as number] as string;
-      // The bytes are read here and handed to sharp: libvips opening the file itself costs more CPU
-      // (measured ≈ 0.13 ms per CIFAR image, a third of its decode) on the cores inference uses.
       // The bytes are read synchronously and handed to sharp, so that every decode of the batch is
       // queued on libuv's threads before the next inference starts: onnxruntime-node runs a
       // session on the main thread, and a decode waiting there for an async read's callback would
