@@ -78,7 +78,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
 
   const round = new Command('round')
     .description('train the student on the labels so far and select the next batch (CSV + Label Studio tasks)')
-    .argument('<project>')
+    .argument('<project>', 'project folder (made by `activekd init`)')
     .addOption(cliOption(STRATEGY_OPTION, { default: undefined, defaultText: "the project's" }))
     .addOption(cliOption(QUERY_OPTION, { description: 'images to select', defaultText: `the project's: init --query, else the ${QUERY_OPTION.defaultText ?? 'none'}` }))
     .option('--skip-unlabeled', 'start a new round even though the latest batch still has unlabeled images', false)
@@ -107,7 +107,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
 
   const label = onInterrupt(new Command('label'), 'own')
     .description('serve the labeling web page for the current batch')
-    .argument('<project>')
+    .argument('<project>', 'project folder (made by `activekd init`)')
     .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), 0)
     .option('--host <addr>', 'bind address (non-loopback needs --token)', '127.0.0.1')
     .option('--token <t>', 'access token (required unless bound to a loopback address)')
@@ -123,7 +123,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
 
   const status = new Command('status')
     .description('rounds, labels, budget used and test accuracy so far')
-    .argument('<project>')
+    .argument('<project>', 'project folder (made by `activekd init`)')
     .option('--json', 'print JSON', false)
     .action((project: string, o: { json: boolean }) => {
       const s = projectStatus(project);
@@ -139,7 +139,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
 
   const exp = new Command('export')
     .description('export backbone + trained DHO head as one ONNX model (images → class probabilities)')
-    .argument('<project>')
+    .argument('<project>', 'project folder (made by `activekd init`)')
     .requiredOption('--onnx <file>', 'output ONNX file (a .json with classes and preprocessing is written beside it)')
     .action(async (project: string, o: { onnx: string }) => {
       const r = await exportProject(project, o.onnx, log);
