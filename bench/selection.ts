@@ -21,13 +21,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { matrix, type Matrix } from '../src/linalg/matrix.ts';
+import { l2NormalizeRows } from '../src/linalg/distance.ts';
 import { GraphBuilder } from '../src/linalg/onnx-graph.ts';
 import { createSession, f32Tensor } from '../src/linalg/ort-session.ts';
 import { badgeGreedy } from '../src/strategies/badge-kernel.ts';
 import { badgeKMeansPP } from '../src/strategies/badge-kmeanspp.ts';
 import { softmaxRows } from '../src/linalg/softmax.ts';
 import { kCenterGreedy, type KCenterArgs, type KCenterResult } from '../src/strategies/kcenter.ts';
-import { badgeGreedyGraph, chooseL2Backend, kCenterGreedyAuto, releaseKCenterGraphs } from '../src/strategies/kcenter-graph.ts';
+import { badgeGreedyGraph, chooseKCenterBackend, kCenterGreedyAuto, releaseKCenterGraphs } from '../src/strategies/kcenter-graph.ts';
 import { kCenterGreedyMatVec, releaseMatVecSession } from '../src/strategies/kcenter-matvec.ts';
 import { badgeGreedyNaive, kCenterGreedyNaive } from '../src/strategies/kcenter-reference.ts';
 import { badgeGreedyThreaded, kCenterGreedyThreaded } from '../src/strategies/kcenter-threads.ts';
@@ -174,7 +175,7 @@ async function boundCase(N: number, C: number, Q: number, M: number, peak: numbe
   const statsO = { rechecks: 0 };
   const [mo, tMo, memMo] = await measured(() => kCenterGreedyMatVec(args, { engine: 'onnx', stats: statsO }));
   line('mat-vec, onnxruntime MatMul', mo, tMo, `; ${statsO.rechecks} direct re-checks; ${memMo}`);
-  const [choice, tCal] = await time(() => chooseL2Backend(args));
+  const [choice, tCal] = await time(() => chooseKCenterBackend(args));
   const [au, tAu] = await time(() => kCenterGreedyAuto(args, 'auto'));
   line(`auto → ${choice.backend}`, au, tAu, `; calibration ${ms(tCal)} once per process: ${Object.entries(choice.times).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
   best = Math.min(best, tMo);
@@ -287,6 +288,33 @@ export async function benchSelection(): Promise<void> {
     ] as const) {
       console.log(`  ${name.padEnd(22)} ${ms(t).padStart(9)} → ${(tNaive / t).toFixed(0)}× the naive recompute (goal ≥ 100×: ${tNaive / t >= 100 ? 'met' : 'NOT met'}; ${identical(js, r)})`);
     }
+  }
+
+  console.log('\n== selection: Coreset (cosine k-center) N=50,000, dim=256, Q=100, M=100: exact backends and auto (issue 12 #1) ==');
+  {
+    const [N, dim, Q, M] = [50_000, 256, 100, 100];
+    const rng = new Rng(N + dim);
+    const feats = (rows: number): Matrix => l2NormalizeRows(uniformMatrix(rng, rows, dim, -1, 1));
+    const args: KCenterArgs = { points: feats(N), centers: feats(M), q: Q, distance: 'cosine', mode: 'farthest' };
+    const [js, tJs] = await time(() => kCenterGreedy(args));
+    const [mj, tMj] = await time(() => kCenterGreedyMatVec(args, { engine: 'js' }));
+    const [mo, tMo] = await time(() => kCenterGreedyMatVec(args, { engine: 'onnx' }));
+    const [choice, tCal] = await time(() => chooseKCenterBackend(args));
+    const [au, tAu] = await time(() => kCenterGreedyAuto(args, 'auto'));
+    const naiveN = 2_000;
+    const sub = firstRows(args, naiveN);
+    const [, tNaiveSub] = await time(() => kCenterGreedyNaive(sub));
+    const tNaive = (tNaiveSub * N) / naiveN;
+    console.log(`  naive recompute: ${ms(tNaive)} (measured on the first ${naiveN} rows, extrapolated linearly in N)`);
+    for (const [name, r, t] of [
+      ['JS direct', js, tJs],
+      ['mat-vec, JS', mj, tMj],
+      ['mat-vec, onnxruntime', mo, tMo],
+      [`auto → ${choice.backend}`, au, tAu],
+    ] as const) {
+      console.log(`  ${name.padEnd(24)} ${ms(t).padStart(9)} → ${(tNaive / t).toFixed(0)}× the naive recompute (${identical(js, r)})`);
+    }
+    console.log(`  auto's calibration ${ms(tCal)} once per process: ${Object.entries(choice.times).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}; fastest measured here: ${[['js-direct', tJs], ['js-matvec', tMj], ['onnx-matvec', tMo]].sort((a, b) => (a[1] as number) - (b[1] as number))[0]?.[0]}`);
   }
 
   console.log('\n== selection: BADGE (factorised, N=20,000, C=100, D=1024, Q=100) ==');

@@ -88,7 +88,7 @@ export { entropyScores, leastConfidenceScores, marginScores } from './strategies
 export { topQ } from './strategies/common.ts';
 export { checkKCenterArgs, kCenterGreedy, type KCenterArgs, type KCenterDistance, type KCenterMode, type KCenterResult } from './strategies/kcenter.ts';
 export { badgeGreedy, type BadgeArgs, type BadgeFirstPick } from './strategies/badge-kernel.ts';
-export { CALIBRATE_MIN_WORK, chooseL2Backend, kCenterGreedyAuto, preferGraph, type GraphKind, type KCenterBackend, type KCenterGraphOptions, type L2Backend } from './strategies/kcenter-graph.ts';
+export { CALIBRATE_MIN_WORK, chooseKCenterBackend, kCenterGreedyAuto, preferGraph, type GraphKind, type KCenterBackend, type KCenterGraphOptions, type KCenterExactBackend } from './strategies/kcenter-graph.ts';
 export { kCenterGreedyMatVec, type MatVecEngine, type MatVecOptions } from './strategies/kcenter-matvec.ts';
 export type { GemmEngine } from './linalg/gemm.ts';
 export { knnGraph, neighborLists, type KnnGraph, type NeighborListOptions, type NeighborLists } from './linalg/neighbors.ts';

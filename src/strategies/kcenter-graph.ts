@@ -2,29 +2,27 @@
  * onnxruntime versions of the k-center running-minimum update (SPEC.md §9.3, §9.4, §9.6), for
  * large pools.
  *
- * - `'l2'` (pcoreset, pcoreset-reverse): the exact mat-vec kernel of kcenter-matvec.ts with the
- *   onnxruntime MatMul engine — one GEMM against the initial centres, one GEMV per pick, no N×dim
- *   intermediate, picks and scores bit-identical to the JS kernel.
- * - `'cosine'`: `mo = Min(m, 1 − X·cᵀ)` (rows L2-normalised), one graph call per pick / row chunk;
- * - `'badge'`:  `mo = Min(m, 1 − (Δ·δ_k)⊙(Z·z_k)⊙s·s_k)` (factorised BADGE);
+ * - `'l2'` (pcoreset, pcoreset-reverse) and `'cosine'` (coreset): the exact mat-vec kernel of
+ *   kcenter-matvec.ts with the onnxruntime MatMul engine — one GEMM against the initial centres, one
+ *   GEMV per pick, no N×dim intermediate, picks and scores bit-identical to the JS kernel.
+ * - `'badge'`: `mo = Min(m, 1 − (Δ·δ_k)⊙(Z·z_k)⊙s·s_k)` (factorised BADGE) followed by
+ *   `am = ArgMax(mo)` (first maximum). Picked rows carry −∞ in `m`, so `Min` keeps them at −∞ and
+ *   `ArgMax` never returns them while an unpicked row remains. It computes in float32, the JS kernel
+ *   (badge-kernel.ts) in float64: picks agree except when two candidates' running minima differ by
+ *   less than float32 rounding.
  *
- * the last two followed by `am = ArgMax(mo)` (first maximum). Picked rows carry −∞ in `m`, so `Min`
- * keeps them at −∞ and `ArgMax` never returns them while an unpicked row remains. They compute in
- * float32, the JS kernels (kcenter.ts / badge-kernel.ts) in float64: picks agree except when two
- * candidates' running minima differ by less than float32 rounding. Only farthest-first runs here;
- * nearest-first (PCoreSet+R) uses the JS kernels.
- *
- * `backend: 'auto'`: for L2 (where every backend gives identical results) the fastest backend
- * measured on a calibration block, once per process and shape class ({@link chooseL2Backend}); for
- * cosine / BADGE the size rule {@link preferGraph}.
+ * `backend: 'auto'`: for k-center (L2 and cosine, where every backend gives identical results) the
+ * fastest backend measured on a calibration block, once per process and shape class
+ * ({@link chooseKCenterBackend}); for BADGE the size rule {@link preferGraph} (its graph can flip a
+ * near-tie, so a choice by timing would make picks depend on machine load).
  */
 import { GraphBuilder } from '../linalg/onnx-graph.ts';
 import { createSession, f32Tensor, ort, scalarTensor } from '../linalg/ort-session.ts';
 import { type BadgeArgs, badgeFactors, badgeFirstPick, badgeGreedy } from './badge-kernel.ts';
 import { kCenterGreedyMatVec } from './kcenter-matvec.ts';
-import { checkKCenterArgs, kCenterGreedy, type KCenterArgs, type KCenterResult, scanBest } from './kcenter.ts';
+import { checkKCenterArgs, kCenterGreedy, type KCenterArgs, type KCenterResult } from './kcenter.ts';
 
-/** Which implementation a k-center strategy runs: `'auto'` chooses by measurement (L2) or size (module docs). */
+/** Which implementation a k-center strategy runs: `'auto'` chooses by measurement (k-center) or size (BADGE; module docs). */
 export type KCenterBackend = 'auto' | 'js' | 'onnx';
 
 /** Options of the graph kernels. */
@@ -33,42 +31,32 @@ export interface KCenterGraphOptions {
   readonly threads?: number;
 }
 
-/** The update graphs: cosine k-center, factorised BADGE (`'l2'` names the L2 mat-vec kernel in {@link preferGraph}). */
+/** The update graphs: factorised BADGE (`'l2'` and `'cosine'` name the k-center mat-vec kernel in {@link preferGraph}). */
 export type GraphKind = 'l2' | 'cosine' | 'badge';
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 /**
- * Builds the update graph of `kind` (see module docs). `dims` = [dim] or, for badge, [C, D].
- * @throws RangeError for `'l2'` (L2 uses the MatMul kernel of kcenter-matvec.ts).
+ * Builds the update graph of `kind` (see module docs). `dims` = [C, D] of the BADGE factors.
+ * @throws RangeError for `'l2'` and `'cosine'` (k-center uses the MatMul kernel of kcenter-matvec.ts).
  */
 export function buildUpdateGraph(kind: GraphKind, dims: readonly number[]): Uint8Array {
+  if (kind !== 'badge') throw new RangeError(`buildUpdateGraph: ${kind} k-center runs as MatMul in kcenter-matvec.ts (no update graph)`);
   const g = new GraphBuilder(`kcenter_${kind}_update`);
   const m = g.input('m', 'float32', ['N']);
-  let d: string;
-  if (kind === 'l2') {
-    throw new RangeError('buildUpdateGraph: L2 runs as MatMul in kcenter-matvec.ts (no X − c graph)');
-  } else if (kind === 'cosine') {
-    const dim = dims[0] as number;
-    const x = g.input('X', 'float32', ['N', dim]);
-    const c = g.input('c', 'float32', [dim, 1]);
-    const dot = g.op('Reshape', [g.op('MatMul', [x, c]), g.constInt64([-1])]);
-    d = g.op('Sub', [g.constScalar(1), dot]);
-  } else {
-    const C = dims[0] as number;
-    const D = dims[1] as number;
-    const diff = g.input('Diff', 'float32', ['N', C]);
-    const z = g.input('Z', 'float32', ['N', D]);
-    const s = g.input('s', 'float32', ['N']);
-    const dk = g.input('dk', 'float32', [C, 1]);
-    const zk = g.input('zk', 'float32', [D, 1]);
-    const sk = g.input('sk', 'float32', []);
-    const flat = g.constInt64([-1]);
-    const a = g.op('Reshape', [g.op('MatMul', [diff, dk]), flat]);
-    const b = g.op('Reshape', [g.op('MatMul', [z, zk]), flat]);
-    const cos = g.op('Mul', [g.op('Mul', [a, b]), g.op('Mul', [s, sk])]);
-    d = g.op('Sub', [g.constScalar(1), cos]);
-  }
+  const C = dims[0] as number;
+  const D = dims[1] as number;
+  const diff = g.input('Diff', 'float32', ['N', C]);
+  const z = g.input('Z', 'float32', ['N', D]);
+  const s = g.input('s', 'float32', ['N']);
+  const dk = g.input('dk', 'float32', [C, 1]);
+  const zk = g.input('zk', 'float32', [D, 1]);
+  const sk = g.input('sk', 'float32', []);
+  const flat = g.constInt64([-1]);
+  const a = g.op('Reshape', [g.op('MatMul', [diff, dk]), flat]);
+  const b = g.op('Reshape', [g.op('MatMul', [z, zk]), flat]);
+  const cos = g.op('Mul', [g.op('Mul', [a, b]), g.op('Mul', [s, sk])]);
+  const d = g.op('Sub', [g.constScalar(1), cos]);
   g.output(g.op('Min', [m, d], {}, 'mo'), 'float32', ['N']);
   g.output(g.op('ArgMax', ['mo'], { axis: 0, keepdims: 0 }, 'am'), 'int64', []);
   return g.build();
@@ -100,8 +88,8 @@ export async function releaseKCenterGraphs(): Promise<void> {
 }
 
 /**
- * Size rule of `backend: 'auto'` for cosine and BADGE (L2 is chosen by measurement,
- * {@link chooseL2Backend}; the `'l2'` row is kept for callers that want a size hint only). Measured
+ * Size rule of `backend: 'auto'` for BADGE (k-center is chosen by measurement,
+ * {@link chooseKCenterBackend}; the `'l2'` and `'cosine'` rows are kept for callers that want a size hint only). Measured
  * on this project's 2-core machine (N = 50,000, under the load of other jobs, so indicative): the
  * mat-vec graphs (`'cosine'`, `'badge'`) are 2.5–3× faster than JS from ~10⁶ floats per update.
  * There must be enough updates (q + centres) to amortise the session set-up.
@@ -168,31 +156,15 @@ async function traverseGraph(q: number, m: Float32Array, first: number, update: 
 }
 
 /**
- * Farthest-first greedy k-center (same contract as `kCenterGreedy`) on onnxruntime. L2: the exact
- * MatMul mat-vec kernel (kcenter-matvec.ts; results bit-identical to `kCenterGreedy`). Cosine: the
- * update graph, one call per pick and row chunk (`args.chunkRows`, default all rows); initial centres
- * go through the same graph, one call per centre.
- *
- * @returns min(q, N) distinct rows in pick order and their running minimum at pick time (float32
- *   arithmetic for cosine).
- * @throws RangeError on invalid arguments, or for `mode: 'nearest'` (JS only).
+ * Farthest-first greedy k-center (same contract as `kCenterGreedy`) on onnxruntime: the exact MatMul
+ * mat-vec kernel (kcenter-matvec.ts), L2 or cosine; results bit-identical to `kCenterGreedy`.
+ * @returns min(q, N) distinct rows in pick order and their running minimum at pick time.
+ * @throws RangeError on invalid arguments, or for `mode: 'nearest'` (use {@link kCenterGreedyAuto}).
  */
 export async function kCenterGreedyGraph(args: KCenterArgs, opts: KCenterGraphOptions = {}): Promise<KCenterResult> {
-  const { n, dim, m: numCentres, q } = checkKCenterArgs(args);
+  checkKCenterArgs(args);
   if (args.mode !== 'farthest') throw new RangeError('kCenterGreedyGraph: only mode "farthest" runs as a graph');
-  if (args.distance === 'l2') return kCenterGreedyMatVec(args, { engine: 'onnx', ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
-  const m = new Float32Array(n).fill(Infinity);
-  if (q === 0) return { rows: new Uint32Array(0), minDist: new Float32Array(0) };
-  const sess = await session(args.distance, [dim], opts);
-  const p = args.points.data;
-  const parts = chunks(n, args.chunkRows, (s, e) => ({ X: f32Tensor(p.subarray(s * dim, e * dim), [e - s, dim]) }));
-  const centreFeed = (data: Float32Array, row: number): Record<string, ort.Tensor> => ({ c: f32Tensor(data.subarray(row * dim, (row + 1) * dim), [dim, 1]) });
-  let first = args.first ?? 0;
-  if (numCentres > 0 && args.centers !== undefined) {
-    for (let j = 0; j < numCentres; j++) await updateAll(sess, parts, m, centreFeed(args.centers.data, j));
-    first = scanBest(m, true);
-  }
-  return traverseGraph(q, m, first, (k) => updateAll(sess, parts, m, centreFeed(p, k)));
+  return kCenterGreedyMatVec(args, { engine: 'onnx', ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
 }
 
 /**
@@ -229,35 +201,36 @@ export async function badgeGreedyGraph(args: BadgeArgs & { readonly chunkRows?: 
   );
 }
 
-/** An exact L2 k-center backend: pruned direct JS kernel, mat-vec in JS, mat-vec on onnxruntime MatMul. */
-export type L2Backend = 'js-direct' | 'js-matvec' | 'onnx-matvec';
+/** An exact k-center backend (L2 or cosine): direct JS kernel, mat-vec in JS, mat-vec on onnxruntime MatMul. */
+export type KCenterExactBackend = 'js-direct' | 'js-matvec' | 'onnx-matvec';
 
 /** Below this many distance coordinates (N·dim·(M + Q)) the JS kernel is used without calibrating (≲ 50 ms). */
 export const CALIBRATE_MIN_WORK = 5e7;
 
-const l2Choice = new Map<string, { backend: L2Backend; times: Record<L2Backend, number> }>();
+const choices = new Map<string, { backend: KCenterExactBackend; times: Record<KCenterExactBackend, number> }>();
 
-function runL2(b: L2Backend, args: KCenterArgs, opts: KCenterGraphOptions): Promise<KCenterResult> | KCenterResult {
+function runExact(b: KCenterExactBackend, args: KCenterArgs, opts: KCenterGraphOptions): Promise<KCenterResult> | KCenterResult {
   if (b === 'js-direct') return kCenterGreedy(args);
   return kCenterGreedyMatVec(args, { engine: b === 'js-matvec' ? 'js' : 'onnx', ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
 }
 
 /**
- * Chooses the fastest exact L2 backend for `args` by measurement: each backend runs (after a warm-up)
- * on a calibration block of the problem itself — its first ≤ 4096 pool rows, ≤ 32 of its centres,
- * 8 picks — and the fastest wins. Cached per process by (dim, mode, centres present, log₂ N), so
- * the calibration (≈ 3 × 2 small runs) is paid once. All candidates return identical picks and scores,
- * so the choice never changes a result. Problems under {@link CALIBRATE_MIN_WORK} use `'js-direct'`.
+ * Chooses the fastest exact k-center backend for `args` by measurement: each backend runs (after a
+ * warm-up) on a calibration block of the problem itself — its first ≤ 4096 pool rows, ≤ 32 of its
+ * centres, 8 picks — and the fastest wins. Cached per process by (distance, dim, mode, centres
+ * present, log₂ N), so the calibration (≈ 3 × 2 small runs) is paid once. All candidates return
+ * identical picks and scores, so the choice never changes a result. Problems under
+ * {@link CALIBRATE_MIN_WORK} use `'js-direct'`.
  * @returns the backend and the measured calibration times in ms (empty when not calibrated).
  */
-export async function chooseL2Backend(args: KCenterArgs, opts: KCenterGraphOptions = {}): Promise<{ backend: L2Backend; times: Partial<Record<L2Backend, number>> }> {
+export async function chooseKCenterBackend(args: KCenterArgs, opts: KCenterGraphOptions = {}): Promise<{ backend: KCenterExactBackend; times: Partial<Record<KCenterExactBackend, number>> }> {
   const n = args.points.rows;
   const dim = args.points.cols;
   const m = args.centers?.rows ?? 0;
   const q = Math.min(args.q, n);
   if (n * dim * (m + q) < CALIBRATE_MIN_WORK) return { backend: 'js-direct', times: {} };
-  const key = `${dim}:${args.mode}:${m > 0}:${Math.round(Math.log2(n))}:${opts.threads ?? 'default'}`;
-  const hit = l2Choice.get(key);
+  const key = `${args.distance}:${dim}:${args.mode}:${m > 0}:${Math.round(Math.log2(n))}:${opts.threads ?? 'default'}`;
+  const hit = choices.get(key);
   if (hit !== undefined) return hit;
   const s = Math.min(n, 4096);
   const ms = Math.min(m, 32);
@@ -265,38 +238,33 @@ export async function chooseL2Backend(args: KCenterArgs, opts: KCenterGraphOptio
     points: { rows: s, cols: dim, data: args.points.data.subarray(0, s * dim) },
     ...(ms > 0 && args.centers !== undefined ? { centers: { rows: ms, cols: dim, data: args.centers.data.subarray(0, ms * dim) } } : {}),
     q: Math.min(8, s),
-    distance: 'l2',
+    distance: args.distance,
     mode: args.mode,
   };
-  const times = { 'js-direct': 0, 'js-matvec': 0, 'onnx-matvec': 0 } as Record<L2Backend, number>;
-  let backend: L2Backend = 'js-direct';
-  for (const b of Object.keys(times) as L2Backend[]) {
-    await runL2(b, sample, opts); // warm-up (JIT, session creation)
+  const times = { 'js-direct': 0, 'js-matvec': 0, 'onnx-matvec': 0 } as Record<KCenterExactBackend, number>;
+  let backend: KCenterExactBackend = 'js-direct';
+  for (const b of Object.keys(times) as KCenterExactBackend[]) {
+    await runExact(b, sample, opts); // warm-up (JIT, session creation)
     const t0 = performance.now();
-    await runL2(b, sample, opts);
+    await runExact(b, sample, opts);
     times[b] = performance.now() - t0;
     if (times[b] < times[backend]) backend = b;
   }
   const choice = { backend, times };
-  l2Choice.set(key, choice);
+  choices.set(key, choice);
   return choice;
 }
 
 /**
- * `kCenterGreedy` with a backend choice: `'js'` the float64 JS kernel, `'onnx'` onnxruntime (L2: the
- * exact MatMul mat-vec kernel, both modes; cosine: the float32 graph, farthest only — nearest falls
- * back to JS), `'auto'`: L2 the fastest backend by measurement ({@link chooseL2Backend}, results
- * identical whichever wins), cosine the graph when {@link preferGraph} says so.
+ * `kCenterGreedy` with a backend choice: `'js'` the float64 JS kernel, `'onnx'` the exact MatMul
+ * mat-vec kernel on onnxruntime (both distances, both modes), `'auto'` the fastest by measurement
+ * ({@link chooseKCenterBackend}). Results are identical whichever runs.
  */
 export async function kCenterGreedyAuto(args: KCenterArgs, backend: KCenterBackend = 'auto', opts: KCenterGraphOptions = {}): Promise<KCenterResult> {
-  if (args.distance === 'l2') {
-    if (backend === 'js') return kCenterGreedy(args);
-    if (backend === 'onnx') return runL2('onnx-matvec', args, opts);
-    checkKCenterArgs(args);
-    return runL2((await chooseL2Backend(args, opts)).backend, args, opts);
-  }
-  const useGraph = args.mode === 'farthest' && (backend === 'onnx' || (backend === 'auto' && preferGraph(args.distance, args.points.rows, args.points.cols, Math.min(args.q, args.points.rows) + (args.centers?.rows ?? 0))));
-  return useGraph ? kCenterGreedyGraph(args, opts) : kCenterGreedy(args);
+  if (backend === 'js') return kCenterGreedy(args);
+  if (backend === 'onnx') return runExact('onnx-matvec', args, opts);
+  checkKCenterArgs(args);
+  return runExact((await chooseKCenterBackend(args, opts)).backend, args, opts);
 }
 
 /** `badgeGreedy` with a backend choice (see {@link kCenterGreedyAuto}). */

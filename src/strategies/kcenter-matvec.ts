@@ -1,6 +1,6 @@
 /**
- * L2 k-center (pcoreset / pcoreset-reverse, SPEC.md §9.4–§9.5) in mat-vec form, **exact**: picks and
- * scores equal `kCenterGreedy` / `kCenterGreedyNaive` bit for bit.
+ * k-center (L2: pcoreset / pcoreset-reverse, SPEC.md §9.4–§9.5; cosine: coreset, SPEC §9.3) in mat-vec
+ * form, **exact**: picks and scores equal `kCenterGreedy` (and, for L2, `kCenterGreedyNaive`) bit for bit.
  *
  * Squared distances are first computed as `‖x‖² − 2·x·c + ‖c‖²` (precomputed row norms, clamped at 0)
  * — a GEMM against the M initial centres, one mat-vec per pick. That form is cheap (GEMM / GEMV) but
@@ -15,6 +15,10 @@
  * The running minimum therefore always holds the reference's float64 values, and the arg-max /
  * arg-min scan (ties → lowest row) is the reference's.
  *
+ * Cosine (`1 − x·c` on rows the caller L2-normalised) is the same with `1 − x·c` as the approximate
+ * value (the dot product's error bound is half the L2 one above, plus the rounding of `1 − ·`) and
+ * `cosineDistance` as the direct re-check.
+ *
  * Error bound: both forms accumulate at most `dim` products; for float64 accumulation of float32
  * inputs the error of either is ≤ (dim + 2)·2⁻⁵³·(‖x‖² + ‖c‖²)·2, and for the onnxruntime float32
  * GEMM/GEMV ≤ (dim + 2)·2⁻²⁴·(‖x‖² + ‖c‖²) (|2x·c| ≤ ‖x‖² + ‖c‖²). `tol` takes 4× these.
@@ -22,7 +26,7 @@
  * Backends: `'js'` blocked float64 loops; `'onnx'` onnxruntime MatMul (float32) for the GEMM and the
  * per-pick GEMV (X is never copied or differenced: no N×dim intermediate).
  */
-import { l2Distance } from '../linalg/distance.ts';
+import { cosineDistance, l2Distance, type RowDistance } from '../linalg/distance.ts';
 import { gemmBlock, type GemmEngine, matVecTolerance, rowSquaredNorms, U64 } from '../linalg/gemm.ts';
 import { GraphBuilder } from '../linalg/onnx-graph.ts';
 import { createSession, f32Tensor, type ort } from '../linalg/ort-session.ts';
@@ -30,6 +34,29 @@ import { checkKCenterArgs, type KCenterArgs, type KCenterResult, scanBest } from
 
 /** Which GEMM / GEMV computes the approximate squared distances. */
 export type MatVecEngine = GemmEngine;
+
+/**
+ * The distance-specific parts of the kernel: the approximate value from the row norms and the dot
+ * product, the reference's direct distance, and whether a row with approximate value `a` may improve
+ * on its running minimum `mi` given the dot products' error bound `e` (module docs).
+ */
+interface MatVecDistance {
+  approx(ni: number, dot: number, nc: number): number;
+  readonly exact: RowDistance;
+  mayImprove(a: number, mi: number, e: number): boolean;
+}
+
+const L2: MatVecDistance = {
+  approx: (ni, dot, nc) => Math.max(0, ni - 2 * dot + nc),
+  exact: l2Distance,
+  mayImprove: (a, mi, e) => a <= mi * mi * (1 + 8 * U64) + e,
+};
+
+const COSINE: MatVecDistance = {
+  approx: (_ni, dot) => 1 - dot,
+  exact: cosineDistance,
+  mayImprove: (a, mi, e) => a <= mi + e + 8 * U64,
+};
 
 /** A computes `out[r·K + j] = X[r0 + r] · C[j]` for a block of rows against K column vectors. */
 type GemmFn = (r0: number, rows: number, out: Float64Array) => Promise<void> | void;
@@ -40,7 +67,7 @@ const ROW_BLOCK = 256;
  * Exact initial running minimum (see module docs): `minDist[i] = min_j l2Distance(p_i, c_j)` and
  * `nearest[i]` = lowest such j, from the approximate GEMM plus direct re-checks of near-minimum centres.
  */
-async function initialExact(p: Float32Array, n: number, dim: number, c: Float32Array, m: number, pn: Float64Array, tolF: number, gemm: GemmFn, minDist: Float64Array, nearest: Int32Array): Promise<number> {
+async function initialExact(dist: MatVecDistance, p: Float32Array, n: number, dim: number, c: Float32Array, m: number, pn: Float64Array, tolF: number, gemm: GemmFn, minDist: Float64Array, nearest: Int32Array): Promise<number> {
   const cn = rowSquaredNorms(c, m, dim);
   let maxCn = 0;
   for (let j = 0; j < m; j++) maxCn = Math.max(maxCn, cn[j] as number);
@@ -55,18 +82,17 @@ async function initialExact(p: Float32Array, n: number, dim: number, c: Float32A
       const bo = r * m;
       let minA = Infinity;
       for (let j = 0; j < m; j++) {
-        let a = ni - 2 * (buf[bo + j] as number) + (cn[j] as number);
-        if (a < 0) a = 0;
+        const a = dist.approx(ni, buf[bo + j] as number, cn[j] as number);
         buf[bo + j] = a;
         if (a < minA) minA = a;
       }
-      const lim = minA + 2 * tolF * (ni + maxCn);
+      const lim = minA + 2 * tolF * (ni + maxCn) + 16 * U64;
       let mi = Infinity;
       let best = -1;
       for (let j = 0; j < m; j++) {
         if ((buf[bo + j] as number) > lim) continue;
         rechecks++;
-        const d = l2Distance(p, i * dim, c, j * dim, dim);
+        const d = dist.exact(p, i * dim, c, j * dim, dim);
         if (d < mi) {
           mi = d;
           best = j;
@@ -123,13 +149,13 @@ export async function releaseMatVecSession(): Promise<void> {
 }
 
 /**
- * Exact L2 greedy k-center in mat-vec form (module docs). Same contract and bit-identical results as
- * `kCenterGreedy` with `distance: 'l2'` (both modes).
- * @throws RangeError on invalid arguments (see `checkKCenterArgs`) or a non-L2 distance.
+ * Exact greedy k-center in mat-vec form (module docs). Same contract and bit-identical results as
+ * `kCenterGreedy` (both distances, both modes).
+ * @throws RangeError on invalid arguments (see `checkKCenterArgs`).
  */
 export async function kCenterGreedyMatVec(args: KCenterArgs, opts: MatVecOptions = {}): Promise<KCenterResult> {
   const { n, dim, m, q } = checkKCenterArgs(args);
-  if (args.distance !== 'l2') throw new RangeError('kCenterGreedyMatVec: only distance "l2"');
+  const dist = args.distance === 'l2' ? L2 : COSINE;
   const engine = opts.engine ?? 'js';
   const p = args.points.data.subarray(0, n * dim);
   const farthest = args.mode === 'farthest';
@@ -155,7 +181,7 @@ export async function kCenterGreedyMatVec(args: KCenterArgs, opts: MatVecOptions
     } else {
       gemm = (r0, rows, out) => gemmBlock(p, r0, rows, c, 0, m, dim, out);
     }
-    rechecks += await initialExact(p, n, dim, c, m, pn, tolF, gemm, minDist, nearest);
+    rechecks += await initialExact(dist, p, n, dim, c, m, pn, tolF, gemm, minDist, nearest);
   }
   // Approximate dot products of every row with the new pick (GEMV).
   const dots = new Float64Array(n);
@@ -194,11 +220,10 @@ export async function kCenterGreedyMatVec(args: KCenterArgs, opts: MatVecOptions
       let mi = minDist[i] as number;
       if (mi !== mi) continue;
       const ni = pn[i] as number;
-      let a = ni - 2 * (dots[i] as number) + nk;
-      if (a < 0) a = 0;
-      if (a <= mi * mi * (1 + 8 * U64) + tolF * (ni + nk)) {
+      const a = dist.approx(ni, dots[i] as number, nk);
+      if (dist.mayImprove(a, mi, tolF * (ni + nk))) {
         rechecks++;
-        const d = l2Distance(p, i * dim, p, ko, dim);
+        const d = dist.exact(p, i * dim, p, ko, dim);
         if (d < mi) {
           mi = d;
           minDist[i] = d;

@@ -4,7 +4,7 @@ import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
 import { badgeGreedy } from '../../src/strategies/badge-kernel.ts';
 import { l2NormalizeRows } from '../../src/linalg/distance.ts';
 import { kCenterGreedy, type KCenterArgs } from '../../src/strategies/kcenter.ts';
-import { badgeGreedyAuto, badgeGreedyGraph, CALIBRATE_MIN_WORK, chooseL2Backend, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../../src/strategies/kcenter-graph.ts';
+import { badgeGreedyAuto, badgeGreedyGraph, CALIBRATE_MIN_WORK, chooseKCenterBackend, kCenterGreedyAuto, kCenterGreedyGraph, preferGraph, releaseKCenterGraphs } from '../../src/strategies/kcenter-graph.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { assertClose, randomMatrix } from './helpers.ts';
 
@@ -31,13 +31,17 @@ test('graph L2 (exact MatMul mat-vec) == JS oracle, picks and scores bit-identic
   }
 });
 
-test('graph cosine update == JS oracle', async () => {
+test('cosine (coreset) on onnxruntime == JS oracle, picks and scores bit-identical, both modes', async () => {
   const rng = new Rng(12);
   const args: KCenterArgs = { points: l2NormalizeRows(randomMatrix(rng, 2000, 32)), centers: l2NormalizeRows(randomMatrix(rng, 5, 32)), q: 30, distance: 'cosine', mode: 'farthest' };
   const js = kCenterGreedy(args);
   const g = await kCenterGreedyGraph({ ...args, chunkRows: 600 });
   assert.deepEqual([...g.rows], [...js.rows]);
-  assertClose(g.minDist, js.minDist, 1e-5, 'minDist');
+  assert.deepEqual([...g.minDist], [...js.minDist], 'minDist bit-identical (the exact mat-vec kernel)');
+  for (const backend of ['onnx', 'auto'] as const) {
+    const near = await kCenterGreedyAuto({ ...args, mode: 'nearest' }, backend);
+    assert.deepEqual([...near.rows], [...kCenterGreedy({ ...args, mode: 'nearest' }).rows], `nearest on ${backend}`);
+  }
 });
 
 test('graph without centres starts at `first`; exact ties go to the lowest row, as in JS', async () => {
@@ -86,16 +90,30 @@ test('preferGraph: small problems stay in JS', () => {
   assert.equal(preferGraph('badge', 20_000, 1124, 100), true);
 });
 
+test('auto (cosine, coreset): calibrated separately from L2, every backend gives the JS picks and scores', async () => {
+  const rng = new Rng(22);
+  const args: KCenterArgs = { points: l2NormalizeRows(randomMatrix(rng, 20_000, 50)), centers: l2NormalizeRows(randomMatrix(rng, 40, 50)), q: 30, distance: 'cosine', mode: 'farthest' };
+  const c = await chooseKCenterBackend(args);
+  assert.deepEqual(Object.keys(c.times).sort(), ['js-direct', 'js-matvec', 'onnx-matvec'], 'cosine is calibrated');
+  assert.notEqual(await chooseKCenterBackend({ ...args, distance: 'l2' }), c, 'a separate cache entry per distance');
+  const js = kCenterGreedy(args);
+  for (const backend of ['auto', 'onnx'] as const) {
+    const r = await kCenterGreedyAuto(args, backend);
+    assert.deepEqual([...r.rows], [...js.rows], backend);
+    assert.deepEqual([...r.minDist], [...js.minDist], backend);
+  }
+});
+
 test('auto (L2): the backend is chosen by a cached calibration measurement, and the result is the JS one', async () => {
   const rng = new Rng(21);
   const args: KCenterArgs = { points: simplexPoints(rng, 20_000, 50), centers: simplexPoints(rng, 40, 50), q: 30, distance: 'l2', mode: 'farthest' };
   assert.ok(20_000 * 50 * 70 >= CALIBRATE_MIN_WORK);
-  const c1 = await chooseL2Backend(args);
+  const c1 = await chooseKCenterBackend(args);
   assert.deepEqual(Object.keys(c1.times).sort(), ['js-direct', 'js-matvec', 'onnx-matvec']);
   const fastest = Math.min(...Object.values(c1.times));
   assert.equal(c1.times[c1.backend], fastest, 'the fastest measured backend wins');
-  assert.equal(await chooseL2Backend(args), c1, 'measured once per process (cached)');
-  const small = await chooseL2Backend({ ...args, points: simplexPoints(rng, 50, 50) });
+  assert.equal(await chooseKCenterBackend(args), c1, 'measured once per process (cached)');
+  const small = await chooseKCenterBackend({ ...args, points: simplexPoints(rng, 50, 50) });
   assert.deepEqual(small, { backend: 'js-direct', times: {} }, 'tiny problems are not calibrated');
   const js = kCenterGreedy(args);
   const auto = await kCenterGreedyAuto(args, 'auto');

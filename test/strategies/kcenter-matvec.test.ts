@@ -1,11 +1,14 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { l2NormalizeRows } from '../../src/linalg/distance.ts';
 import { matrix, type Matrix } from '../../src/linalg/matrix.ts';
 import { kCenterGreedy, type KCenterArgs, type KCenterResult } from '../../src/strategies/kcenter.ts';
 import { kCenterGreedyNaive } from '../../src/strategies/kcenter-reference.ts';
 import { kCenterGreedyMatVec, releaseMatVecSession } from '../../src/strategies/kcenter-matvec.ts';
 import { Rng } from '../../src/util/rng.ts';
+
+after(() => releaseMatVecSession());
 
 function assertSame(a: KCenterResult, b: KCenterResult, what: string): void {
   assert.deepEqual([...a.rows], [...b.rows], `${what}: picks`);
@@ -78,7 +81,27 @@ for (const engine of ['js', 'onnx'] as const) {
   });
 }
 
-test('kCenterGreedyMatVec refuses cosine', async () => {
-  await assert.rejects(kCenterGreedyMatVec({ points: matrix(1, 1, Float32Array.from([1])), q: 1, distance: 'cosine', mode: 'farthest' }), RangeError);
-  await releaseMatVecSession();
-});
+for (const engine of ['js', 'onnx'] as const) {
+  test(`kCenterGreedyMatVec (${engine}), cosine: picks and scores equal kCenterGreedy on L2-normalised fixtures with near-ties, duplicates and zero rows`, async () => {
+    await fc.assert(
+      fc.asyncProperty(shape, async (s) => {
+        const raw = problem(s.seed, s.n, s.m, s.dim, s.levels, s.jitter);
+        const points = l2NormalizeRows(raw.points);
+        const centers = l2NormalizeRows(raw.centers);
+        const args: KCenterArgs = { points, centers, q: s.q, distance: 'cosine', mode: s.nearest ? 'nearest' : 'farthest', ...(s.n > 0 ? { first: s.first % s.n } : {}) };
+        assertSame(await kCenterGreedyMatVec(args, { engine, threads: 1 }), kCenterGreedy(args), JSON.stringify(s));
+      }),
+      { numRuns: engine === 'js' ? 300 : 80 },
+    );
+  });
+
+  test(`kCenterGreedyMatVec (${engine}), cosine: equals kCenterGreedy on 1,500 normalised 64-d features (both modes), skipping most direct distances`, async () => {
+    const rng = new Rng(9);
+    const gen = (rows: number): Matrix => l2NormalizeRows(matrix(rows, 64, Float32Array.from({ length: rows * 64 }, () => rng.uniform(-1, 1) + (rng.uniform(0, 1) < 0.5 ? 2 : 0))));
+    const args: KCenterArgs = { points: gen(1500), centers: gen(40), q: 120, distance: 'cosine', mode: 'farthest' };
+    const stats = { rechecks: 0 };
+    assertSame(await kCenterGreedyMatVec(args, { engine, stats }), kCenterGreedy(args), 'farthest');
+    assert.ok(stats.rechecks < 1500 * (40 + 120) * 0.5, `the filter skips most direct distances (${stats.rechecks} re-checks)`);
+    assertSame(await kCenterGreedyMatVec({ ...args, mode: 'nearest' }, { engine }), kCenterGreedy({ ...args, mode: 'nearest' }), 'nearest');
+  });
+}
