@@ -6,10 +6,13 @@
  * opening the dataset and hashing every image to read the feature cache (≈ 24 s per cell on
  * Fashion-MNIST's 70k images).
  *
- * Layout: `<root>/<key>/manifest.json` + one `.npy` per matrix, where `key` is the first 16 hex
- * digits of {@link preparedKey} (the sha256 of the setup's settings). Every file is written
- * atomically (temporary file + rename), the manifest last; it lists each `.npy` file with its
- * sha256, checked on load, so a reader never mixes two writes.
+ * Layout: `<root>/<key>/manifest.json`, where `key` is the first 16 hex digits of
+ * {@link preparedKey} (the sha256 of the setup's settings), and the matrices as content-addressed
+ * `<root>/data/<sha256>.npy` files shared by every setup (the student features of a no-distill and a
+ * zero-shot setup, or of every level of a teacher sweep, are one file). Every file is written
+ * atomically (temporary file + rename), the manifest last; it lists each `.npy` file (relative to
+ * its folder) with its sha256, checked on load, so a reader never mixes two writes. Manifests of the
+ * first layout, with the `.npy` files beside them, are read as they are.
  *
  * Not stored: the few-shot teacher (framework few-shot), which needs the pool images' features of
  * the teacher backbone; a few-shot cell prepares itself from the dataset and the feature cache.
@@ -35,7 +38,7 @@ export const PREPARED_VERSION = 1;
 
 const skippedSchema = z.object({ path: z.string(), reason: z.string() });
 const splitSchema = z.object({ ids: z.array(z.string()), paths: z.array(z.string()) });
-const fileSchema = z.object({ file: z.string().regex(/^[\w-]+\.npy$/), shape: z.array(z.number().int().nonnegative()), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const fileSchema = z.object({ file: z.string().regex(/^(?:\.\.\/data\/)?[\w-]+\.npy$/), shape: z.array(z.number().int().nonnegative()), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 const manifestSchema = z.object({
   format: z.literal(PREPARED_FORMAT),
   version: z.literal(PREPARED_VERSION),
@@ -110,9 +113,14 @@ export function writePreparedExperiment(root: string, setup: ExperimentSetup, p:
   const key = preparedKey(setup);
   const dir = join(root, key.slice(0, 16));
   mkdirSync(dir, { recursive: true });
-  const put = (name: FileName, data: Float32Array | Int32Array, shape: number[]): z.infer<typeof fileSchema> => {
-    const file = `${name}.npy`;
-    return { file, shape, sha256: writeFileAtomic(join(dir, file), encodeNpy(data, shape)) };
+  mkdirSync(join(root, 'data'), { recursive: true });
+  const put = (_name: FileName, data: Float32Array | Int32Array, shape: number[]): z.infer<typeof fileSchema> => {
+    const bytes = encodeNpy(data, shape);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = `../data/${sha256}.npy`;
+    // Content-addressed: a file of this name holds these bytes (its sha256 is checked on load).
+    if (!existsSync(join(dir, file))) writeFileAtomic(join(dir, file), bytes);
+    return { file, shape, sha256 };
   };
   const mat = (name: FileName, m: Matrix): z.infer<typeof fileSchema> => put(name, m.data, [m.rows, m.cols]);
   const d = p.dataset;

@@ -52,9 +52,15 @@ test('bench cells read no image after the warm-up (the dataset is moved away) an
     renameSync(hidden, data);
   }
   assert.equal(sent.length, 4);
-  // one prepared folder per distinct cell setup: no-distill (no teacher) and zero-shot
+  // one prepared folder per distinct cell setup: no-distill (no teacher) and zero-shot, and their
+  // matrices content-addressed in data/: the student features and labels are stored once for both
   const root = join(out, 'prepared');
-  assert.equal(readdirSync(root).length, 2, readdirSync(root).join(', '));
+  const setups = readdirSync(root).filter((f) => f !== 'data');
+  assert.equal(setups.length, 2, readdirSync(root).join(', '));
+  const manifests = setups.map((d) => JSON.parse(readFileSync(join(root, d, 'manifest.json'), 'utf8')) as { files: Record<string, { file: string; sha256: string }> });
+  for (const name of ['trainFeatures', 'testFeatures', 'trainLabels', 'testLabels']) assert.equal(manifests[0]?.files[name]?.file, manifests[1]?.files[name]?.file, `${name} shared`);
+  assert.deepEqual(readdirSync(join(root, 'data')).sort(), [...new Set(manifests.flatMap((m) => Object.values(m.files).map((f) => `${f.sha256}.npy`)))].sort(), 'one file per distinct matrix');
+  assert.equal(readdirSync(join(root, 'data')).length, 6, 'features and labels of both splits (shared) + the teacher probabilities of both splits');
 
   for (const [i, c] of benchCells({ experiment }).entries()) {
     const log = readFileSync(join(c.dir, 'log.txt'), 'utf8');
@@ -98,7 +104,20 @@ test('a prepared experiment is not loaded when absent, of a few-shot setup, or a
   // where caches live and how many threads encode do not change the key
   assert.ok('prepared' in readPreparedExperiment(root, { ...setup, encode: { cacheDir: null, threads: 1 } }));
 
-  const f = join(preparedDirFor(root, setup), 'trainFeatures.npy');
+  // A manifest of the first layout (the .npy files beside it) is read as it is.
+  const dir = preparedDirFor(root, setup);
+  const mf = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(mf, 'utf8')) as { files: Record<string, { file: string }> };
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    writeFileSync(join(dir, `${name}.npy`), readFileSync(join(dir, entry.file)));
+    entry.file = `${name}.npy`;
+  }
+  writeFileSync(mf, JSON.stringify(manifest));
+  const old = readPreparedExperiment(root, setup);
+  assert.ok('prepared' in old, JSON.stringify(old));
+  assert.deepEqual(old.prepared.trainFeatures, ok.prepared.trainFeatures);
+
+  const f = join(dir, 'trainFeatures.npy');
   const bytes = readFileSync(f);
   bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
   writeFileSync(f, bytes);
