@@ -1,6 +1,7 @@
 /**
- * Ctrl-C (SIGINT) in the CLI: a command stops with one line on stderr that says what a rerun does,
- * and exit status 130 (128 + SIGINT's number, what a shell reports for a process it interrupted).
+ * Ctrl-C (SIGINT) or SIGTERM (`kill`, a container or CI stopping the job) in the CLI: a command stops
+ * with one line on stderr that says what a rerun does, and exit status 130 or 143 (128 + the
+ * signal's number, what a shell reports for a process the signal stopped).
  *
  * The handler runs between two event-loop tasks, so a synchronous write in progress (a feature-cache
  * append, an atomic results file) finishes first: every file is whole when the process exits. The
@@ -11,6 +12,8 @@ import type { Command } from 'commander';
 
 /** Exit status of a command stopped by SIGINT: 128 + 2. */
 export const INTERRUPTED_EXIT_CODE = 130;
+/** Exit status of a command stopped by SIGTERM: 128 + 15. */
+export const TERMINATED_EXIT_CODE = 143;
 
 /** What the interrupt line of a command adds: a text, or a text made from the command's parsed options. */
 export type InterruptNote = string | ((cmd: Command) => string);
@@ -45,20 +48,25 @@ export function featureCacheNote(rerun: string): (cmd: Command) => string {
 }
 
 /**
- * Installs, for the run of `cmd`, the SIGINT handler that prints {@link interruptMessage} and exits
- * with {@link INTERRUPTED_EXIT_CODE} (nothing for a command marked `own`). On a terminal it first
- * shows the cursor again (a live progress bar hides it) and ends the bar's line.
- * @returns a function that removes the handler
+ * Installs, for the run of `cmd`, the SIGINT and SIGTERM handlers that print
+ * {@link interruptMessage} and exit with {@link INTERRUPTED_EXIT_CODE} or {@link TERMINATED_EXIT_CODE}
+ * (nothing for a command marked `own`). On a terminal it first shows the cursor again (a live
+ * progress bar hides it) and ends the bar's line.
+ * @returns a function that removes the handlers
  */
 export function exitOnInterrupt(cmd: Command): () => void {
   if (notes.get(cmd) === 'own') return () => {};
-  const handler = (): void => {
+  const handler = (code: number) => (): void => {
     const tty = process.stderr.isTTY === true;
     process.stderr.write(`${tty ? '\x1b[?25h\n' : ''}${interruptMessage(cmd)}\n`);
-    process.exit(INTERRUPTED_EXIT_CODE);
+    process.exit(code);
   };
-  process.once('SIGINT', handler);
+  const onInt = handler(INTERRUPTED_EXIT_CODE);
+  const onTerm = handler(TERMINATED_EXIT_CODE);
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   return () => {
-    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGINT', onInt);
+    process.removeListener('SIGTERM', onTerm);
   };
 }

@@ -36,10 +36,10 @@ function cachedRows(cache: string): string[] {
 }
 
 /**
- * Starts the CLI and sends it SIGINT as soon as `ready()` holds (polled every 20 ms).
+ * Starts the CLI and sends it `signal` (default SIGINT) as soon as `ready()` holds (polled every 20 ms).
  * @returns the exit code (null when killed by a signal), the signal and the output
  */
-function interruptWhen(args: readonly string[], env: Record<string, string>, ready: () => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; interrupted: boolean }> {
+function interruptWhen(args: readonly string[], env: Record<string, string>, ready: () => boolean, signal: NodeJS.Signals = 'SIGINT'): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; interrupted: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -50,7 +50,7 @@ function interruptWhen(args: readonly string[], env: Record<string, string>, rea
     const timer = setInterval(() => {
       if (!interrupted && ready()) {
         interrupted = true;
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     }, 20);
     child.on('error', reject);
@@ -125,8 +125,27 @@ test('interrupt lines: a command without a note says "interrupted" alone; --no-c
     remove();
   }
   const before = process.listenerCount('SIGINT');
+  const beforeTerm = process.listenerCount('SIGTERM');
   const remove = exitOnInterrupt(cmd('status'));
   assert.equal(process.listenerCount('SIGINT'), before + 1);
+  assert.equal(process.listenerCount('SIGTERM'), beforeTerm + 1, 'SIGTERM is handled too');
   remove();
   assert.equal(process.listenerCount('SIGINT'), before);
+  assert.equal(process.listenerCount('SIGTERM'), beforeTerm);
+});
+
+test('SIGTERM: the same line, exit 143', { timeout: 120_000 }, async () => {
+  const data = miniSubset(['airplane', 'cat'], 40, 5);
+  const cache = tempDir();
+  const r = await interruptWhen(['encode', data, '--encoder-batch-size', '1', '--threads', '1'], { ACTIVEKD_CACHE: cache }, () => {
+    try {
+      return cachedRows(cache).length > 0;
+    } catch {
+      return false;
+    }
+  }, 'SIGTERM');
+  assert.ok(r.interrupted, r.stderr);
+  assert.equal(r.signal, null, 'killed by the signal instead of exiting');
+  assert.equal(r.code, 143, r.stderr);
+  assert.match(r.stderr, /^activekd: interrupted — the images encoded so far stay in the feature cache: rerun the same command to resume$/m);
 });
