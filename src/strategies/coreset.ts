@@ -13,7 +13,7 @@ import type { SelectionContext, Strategy } from './types.ts';
 
 /** Options of `coreset`. */
 export interface CoresetOptions {
-  /** Kernel used by `selectAsync` (default `'auto'`); `select` is always JS. */
+  /** Kernel used by `selectAsync` (default `'auto'`: the fastest exact backend by measurement; identical results); `select` is always JS. */
   readonly backend?: KCenterBackend;
   /** Pool rows per block / per graph call (default: all; does not change the result). */
   readonly chunkRows?: number;

@@ -2,8 +2,8 @@
  * `pcoreset` — PCoreSet (SPEC.md §9.4, `PC:strategies.py:L430-506`; paper Eq. 6 / Alg. 2): greedy
  * farthest-first k-center with L2 distance in the student's probability simplex, the CURRENT LABELED
  * SET's predicted probabilities as the initial centres (not one-hot labels, not teacher outputs).
- * The numeric core is `kCenterGreedy` (kcenter.ts); `selectAsync` may use the onnxruntime twin
- * (kcenter-graph.ts) on large pools.
+ * The numeric core is `kCenterGreedy` (kcenter.ts); `selectAsync` may run the exact mat-vec twin
+ * (kcenter-matvec.ts, chosen by kcenter-graph.ts) on large pools, with identical results.
  *
  * With an empty labeled set there are no centres and the first pick is pool row 0 (SPEC's argmax
  * over all-+∞ distances, ties → first), unless `emptyStart: 'pool-mean'` makes the pool's mean
@@ -30,7 +30,7 @@ export type ProbabilitySpace = 'combined' | 'ce' | 'kd' | 'teacher';
 export interface PCoreSetOptions {
   /** Probability space (default `'combined'`). */
   readonly space?: ProbabilitySpace;
-  /** Kernel used by `selectAsync` (default `'auto'`: the graph on large pools); `select` is always JS. */
+  /** Kernel used by `selectAsync` (default `'auto'`: the fastest exact backend by measurement; identical results); `select` is always JS. */
   readonly backend?: KCenterBackend;
   /** Pool rows per block / per graph call (default: all; does not change the result). */
   readonly chunkRows?: number;

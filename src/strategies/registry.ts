@@ -44,7 +44,7 @@ export interface StrategyEntry<O> {
   readonly create: (options: O) => Strategy;
 }
 
-const BACKEND: OptionSpec = { kind: 'enum', values: ['auto', 'js', 'onnx'], doc: 'kernel used by selectAsync: auto = onnxruntime graph on large pools' };
+const BACKEND: OptionSpec = { kind: 'enum', values: ['auto', 'js', 'onnx'], doc: 'kernel used by selectAsync (js, onnx = onnxruntime); auto = k-center: the fastest exact backend by measurement, badge: onnxruntime on large pools' };
 const CHUNK: OptionSpec = { kind: 'positiveInteger', doc: 'pool rows per block / per graph call (does not change the result)' };
 const THREADS: OptionSpec = { kind: 'positiveInteger', doc: 'worker threads of the JS running-minimum update (1 = none; identical picks)' };
 const SPACE: OptionSpec = { kind: 'enum', values: ['combined', 'ce', 'kd', 'teacher'], doc: 'probability space: combined student probs, one head, or the teacher' };
