@@ -114,7 +114,7 @@ export function writePreparedExperiment(root: string, setup: ExperimentSetup, p:
   const dir = join(root, key.slice(0, 16));
   mkdirSync(dir, { recursive: true });
   mkdirSync(join(root, 'data'), { recursive: true });
-  const put = (_name: FileName, data: Float32Array | Int32Array, shape: number[]): z.infer<typeof fileSchema> => {
+  const put = (data: Float32Array | Int32Array, shape: number[]): z.infer<typeof fileSchema> => {
     const bytes = encodeNpy(data, shape);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const file = `../data/${sha256}.npy`;
@@ -122,7 +122,7 @@ export function writePreparedExperiment(root: string, setup: ExperimentSetup, p:
     if (!existsSync(join(dir, file))) writeFileAtomic(join(dir, file), bytes);
     return { file, shape, sha256 };
   };
-  const mat = (name: FileName, m: Matrix): z.infer<typeof fileSchema> => put(name, m.data, [m.rows, m.cols]);
+  const mat = (m: Matrix): z.infer<typeof fileSchema> => put(m.data, [m.rows, m.cols]);
   const d = p.dataset;
   const manifest: PreparedManifest = {
     format: PREPARED_FORMAT,
@@ -137,12 +137,12 @@ export function writePreparedExperiment(root: string, setup: ExperimentSetup, p:
     teacherAccuracy: p.teacherAccuracy,
     ...(p.heldOutTeacher ? { heldOutTeacher: { ...p.heldOutTeacher, split: { ids: p.heldOutTeacher.split.ids, paths: p.heldOutTeacher.split.paths, labels: [...p.heldOutTeacher.split.labels] }, fit: { ...p.heldOutTeacher.fit } } } : {}),
     files: {
-      trainLabels: put('trainLabels', p.train.labels, [p.train.labels.length]),
-      trainFeatures: mat('trainFeatures', p.trainFeatures),
-      ...(p.test ? { testLabels: put('testLabels', p.test.labels, [p.test.labels.length]) } : {}),
-      ...(p.testFeatures ? { testFeatures: mat('testFeatures', p.testFeatures) } : {}),
-      ...(p.teacherTrain ? { teacherTrain: mat('teacherTrain', p.teacherTrain) } : {}),
-      ...(p.teacherTest ? { teacherTest: mat('teacherTest', p.teacherTest) } : {}),
+      trainLabels: put(p.train.labels, [p.train.labels.length]),
+      trainFeatures: mat(p.trainFeatures),
+      ...(p.test ? { testLabels: put(p.test.labels, [p.test.labels.length]) } : {}),
+      ...(p.testFeatures ? { testFeatures: mat(p.testFeatures) } : {}),
+      ...(p.teacherTrain ? { teacherTrain: mat(p.teacherTrain) } : {}),
+      ...(p.teacherTest ? { teacherTest: mat(p.teacherTest) } : {}),
     },
   };
   writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest)}\n`);

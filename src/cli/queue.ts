@@ -11,7 +11,7 @@ import { experimentSetup, type ExperimentOptions } from '../bench/experiment.ts'
 import { defaultCacheDir } from '../encoders/encode.ts';
 import { prepareExperiment, writePreparedTeacher, type ExperimentSetup } from '../loop/prepare.ts';
 import { queueCellRunner } from '../queue/cells.ts';
-import { checkQueueReachable, parseQueueUrl, type QueueConnection } from '../queue/connection.ts';
+import { parseQueueUrl, type QueueConnection } from '../queue/connection.ts';
 import { JobDispatcher } from '../queue/dispatch.ts';
 import { distributedEncode } from '../queue/encode.ts';
 import { startWorker } from '../queue/worker.ts';
@@ -43,7 +43,6 @@ function connectionOf(raw: RawQueueOptions & { queue: string }): QueueConnection
 
 /** Makes the cache folder absolute (the workers receive it) and runs the experiment's encoding on the queue. */
 async function encodeOnQueue(conn: QueueConnection, experiment: ExperimentOptions, shardSize: number | undefined, log: (s: string) => void): Promise<void> {
-  await checkQueueReachable(conn);
   if (experiment.encode.cacheDir !== null) experiment.encode = { ...experiment.encode, cacheDir: resolve(experiment.encode.cacheDir ?? defaultCacheDir()) };
   const { log: _l, ...rest } = experiment;
   const r = await distributedEncode(experimentSetup(rest), conn, { ...(shardSize ? { shardSize } : {}), log });
@@ -67,9 +66,7 @@ export async function queueEncodeExperiment(raw: RawQueueOptions & { queue: stri
  */
 export function queueEncodeHook(raw: RawQueueOptions & { queue: string }, log: (s: string) => void): (setup: ExperimentSetup) => Promise<void> {
   return async (setup) => {
-    const conn = connectionOf(raw);
-    await checkQueueReachable(conn);
-    const r = await distributedEncode(setup, conn, { log });
+    const r = await distributedEncode(setup, connectionOf(raw), { log });
     if (r.shards > 0) log(`encode: ${r.queued} images in ${r.shards} shards on the queue in ${r.seconds.toFixed(1)} s`);
   };
 }

@@ -95,20 +95,29 @@ export function preprocessGraph(spec: EncoderSpec, output: string = PIXELS_OUTPU
   return g.build();
 }
 
-/** Memoised upsampling inputs per (H, W, size): the same arrays for every batch of one native size. */
-const weightCache = new Map<string, { rows: ort.Tensor; cols: ort.Tensor }>();
+/**
+ * Memoised upsampling inputs, per axis: the row weights of each (H, size), the column weights of
+ * each (W, size), so their number stays bounded by the distinct sides (≤ size each), not by the
+ * distinct H×W pairs of a dataset.
+ */
+const rowWeights = new Map<string, ort.Tensor>();
+const colWeights = new Map<string, ort.Tensor>();
 
 function weightTensors(height: number, width: number, size: number): { rows: ort.Tensor; cols: ort.Tensor } {
-  const key = `${height}x${width}>${size}`;
-  let w = weightCache.get(key);
-  if (!w) {
+  let rows = rowWeights.get(`${height}>${size}`);
+  if (!rows) {
+    rows = new ort.Tensor('float32', upsampleWeights(height, size), [size, height]);
+    rowWeights.set(`${height}>${size}`, rows);
+  }
+  let cols = colWeights.get(`${width}>${size}`);
+  if (!cols) {
     const wx = upsampleWeights(width, size);
     const wxT = new Float32Array(width * size);
     for (let o = 0; o < size; o++) for (let i = 0; i < width; i++) wxT[i * size + o] = wx[o * width + i] as number;
-    w = { rows: new ort.Tensor('float32', upsampleWeights(height, size), [size, height]), cols: new ort.Tensor('float32', wxT, [width, size]) };
-    weightCache.set(key, w);
+    cols = new ort.Tensor('float32', wxT, [width, size]);
+    colWeights.set(`${width}>${size}`, cols);
   }
-  return w;
+  return { rows, cols };
 }
 
 /**

@@ -32,7 +32,7 @@ export function modelHash(path: string): string {
  * @throws UserError when the file is missing or is not a loadable ONNX model.
  */
 export function getSession(path: string, threads = availableParallelism()): Promise<ort.InferenceSession> {
-  return cachedSession(`${path}#${threads}`, path, threads, () => path);
+  return cachedSession(`${path}#${threads}`, path, () => ort.InferenceSession.create(path, options(threads)));
 }
 
 const fusedSessions = new Map<string, Promise<ort.InferenceSession | null>>();
@@ -57,19 +57,19 @@ export function getFusedSession(spec: EncoderSpec, threads = availableParallelis
       if (e instanceof UserError) throw e;
       throw new UserError(`cannot load ONNX model ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    s = fused === null ? Promise.resolve(null) : cachedSession(`fused:${key}`, path, threads, () => fused);
+    s = fused === null ? Promise.resolve(null) : cachedSession(`fused:${key}`, path, () => ort.InferenceSession.create(fused, options(threads)));
     s.catch(() => fusedSessions.delete(key));
     fusedSessions.set(key, s);
   }
   return s;
 }
 
-function cachedSession(key: string, path: string, threads: number, model: () => string | Uint8Array): Promise<ort.InferenceSession> {
+/** The session of `key`, created once by `create` (a failure is not cached and reads as a UserError naming `path`). */
+function cachedSession(key: string, path: string, create: () => Promise<ort.InferenceSession>): Promise<ort.InferenceSession> {
   let s = sessions.get(key);
   if (!s) {
     if (!existsSync(path)) throw new UserError(`model file not found: ${path}`);
-    const m = model();
-    s = (typeof m === 'string' ? ort.InferenceSession.create(m, options(threads)) : ort.InferenceSession.create(m, options(threads))).catch((e: unknown) => {
+    s = create().catch((e: unknown) => {
       sessions.delete(key);
       throw new UserError(`cannot load ONNX model ${path}: ${e instanceof Error ? e.message : String(e)}`);
     });

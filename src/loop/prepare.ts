@@ -151,10 +151,8 @@ export function checkSetupOptions(o: Pick<ExperimentSetup, 'datasetOptions' | 't
   const shots = o.teacherShots;
   if (shots !== undefined && limitFor(o.datasetOptions?.limit, 'train') !== undefined) throw new UserError('--teacher-shots cannot be combined with a --limit on the training split: use --limit-per-class');
   if (shots !== undefined && !o.teacher) throw new UserError('--teacher-shots fits a few-shot teacher on a held-out teacher split: it needs a teacher (a distilling framework)');
-  if (o.teacher && parseTeacherSpec(o.teacher.spec ?? DEFAULT_TEACHER_SPEC) === null) throw new UserError(NO_TEACHER_MESSAGE);
+  if (o.teacher && parseTeacherSpec(o.teacher.spec ?? DEFAULT_TEACHER_SPEC) === null) throw new UserError('--teacher none: frameworks zero-shot and few-shot (and the bias-propagation analysis) need a teacher; to run without one, use --framework no-distill');
 }
-
-const NO_TEACHER_MESSAGE = '--teacher none: frameworks zero-shot and few-shot (and the bias-propagation analysis) need a teacher; to run without one, use --framework no-distill';
 
 /**
  * Opens the dataset of a setup and, when `teacherShots` is set, carves the teacher split out of its
@@ -188,8 +186,8 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
   const shots = o.teacherShots;
   const { dataset, teacherSplit: carvedSplit } = await openExperimentDataset(o);
   const studentSpec = studentSpecFor(o.studentModel, o.encode.preprocess);
+  // (`--teacher none`, the one spec without a teacher, was refused by openExperimentDataset.)
   let teacher: Teacher | null = null;
-  let labelsOnly = false;
   if (o.teacher) {
     try {
       teacher = await createTeacher(o.teacher, dataset, o.encode);
@@ -197,10 +195,6 @@ export async function prepareExperiment(o: ExperimentSetup): Promise<PreparedExp
       // No class map covers the classes and no zero-shot scores are needed: framework few-shot gets a
       // teacher learned from the labels; the bias analysis (which needs zero-shot scores) is skipped.
       if (!(e instanceof NoClassMapError && o.zeroShot === false)) throw e;
-      labelsOnly = true;
-    }
-    if (teacher === null && !labelsOnly) {
-      throw new UserError(NO_TEACHER_MESSAGE);
     }
   }
   let prepared = await prepareData(dataset, studentSpec, teacher, o.encode);

@@ -6,16 +6,15 @@
  */
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
-import { openDataset } from '../data/open.ts';
 import { cacheFolder, defaultCacheDir, type SkippedImage } from '../encoders/encode.ts';
 import { FeatureCache, imageContentKey } from '../encoders/feature-cache.ts';
 import { modelHash } from '../encoders/session.ts';
 import { withPreprocess, type EncoderSpec } from '../encoders/spec.ts';
-import { studentSpecFor, type ExperimentSetup } from '../loop/prepare.ts';
+import { openExperimentDataset, studentSpecFor, type ExperimentSetup } from '../loop/prepare.ts';
 import { createTeacher } from '../teachers/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
-import type { QueueConnection } from './connection.ts';
+import { checkQueueReachable, type QueueConnection } from './connection.ts';
 import { JobDispatcher } from './dispatch.ts';
 import type { EncodeReply } from './jobs.ts';
 
@@ -64,11 +63,13 @@ export async function encodersOf(setup: ExperimentSetup, dataset: Dataset): Prom
 export async function distributedEncode(setup: ExperimentSetup, conn: QueueConnection, o: DistributedEncodeOptions): Promise<DistributedEncodeResult> {
   const t0 = performance.now();
   if (setup.encode.cacheDir === null) throw new UserError('--queue needs the feature cache (the workers write into it): drop --no-cache');
+  await checkQueueReachable(conn); // fail at once, not hang, when the server is not there
   const cacheRoot = resolve(setup.encode.cacheDir ?? defaultCacheDir());
-  const dataset = typeof setup.dataset === 'string' ? await openDataset(resolve(setup.dataset), setup.datasetOptions ?? {}) : setup.dataset;
+  // The dataset as prepareExperiment opens it (with the held-out teacher split, which the teacher encodes too).
+  const { dataset, teacherSplit } = await openExperimentDataset(setup);
   const specs = await encodersOf(setup, dataset);
   for (const s of specs) modelHash(s.modelPath); // a missing model is the user's error, before any job
-  const paths = [...dataset.train.paths, ...(dataset.test?.paths ?? [])];
+  const paths = [...dataset.train.paths, ...(dataset.test?.paths ?? []), ...(teacherSplit?.paths ?? [])];
   // Which images some encoder has not cached yet (read once here; workers never scan the cache).
   const caches = specs.map((s) => new FeatureCache(cacheFolder(cacheRoot, s), s.outputs[0] as string, 1));
   const todo: string[] = [];

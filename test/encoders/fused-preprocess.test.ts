@@ -16,7 +16,7 @@ import { ASSETS } from '../../src/assets.ts';
 import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
 import { cacheFolder, encodeImages, encodeKey } from '../../src/encoders/encode.ts';
 import { decodeImage } from '../../src/encoders/preprocess.ts';
-import { fusePreprocessing, preprocessFeeds, runPreprocessGraph } from '../../src/encoders/preprocess-graph.ts';
+import { COLS_INPUT, fusePreprocessing, preprocessFeeds, ROWS_INPUT, runPreprocessGraph } from '../../src/encoders/preprocess-graph.ts';
 import { getFusedSession, getSession } from '../../src/encoders/session.ts';
 import { withPreprocess, type EncoderSpec } from '../../src/encoders/spec.ts';
 import { GraphBuilder } from '../../src/linalg/onnx-graph.ts';
@@ -216,4 +216,14 @@ test('the label-transfer teacher id names a preprocessing other than v1-sharp (i
     assert.doesNotMatch(v1.id, /preprocess/);
     assert.equal(v2.id, `${v1.id};preprocess=v2-graph`);
   });
+});
+
+test('upsampling weights are kept per axis (bounded by the distinct sides), not per height×width pair', () => {
+  const spec: EncoderSpec = { ...mobilenetV1Spec(), preprocess: 'v2-graph' };
+  const feeds = (h: number, w: number) => preprocessFeeds(spec, new Uint8Array(h * w * 3), 1, h, w);
+  assert.equal(feeds(20, 12)[ROWS_INPUT], feeds(20, 30)[ROWS_INPUT], 'one row-weight tensor per height');
+  assert.equal(feeds(20, 12)[COLS_INPUT], feeds(25, 12)[COLS_INPUT], 'one column-weight tensor per width');
+  assert.notEqual(feeds(20, 12)[ROWS_INPUT], feeds(21, 12)[ROWS_INPUT]);
+  assert.deepEqual(feeds(20, 12)[ROWS_INPUT]?.dims, [224, 20]);
+  assert.deepEqual(feeds(20, 12)[COLS_INPUT]?.dims, [12, 224]);
 });
