@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ASSETS } from '../src/assets.ts';
 import { readPreparedExperiment, writePreparedExperiment } from '../src/bench/prepared-store.ts';
 import { prepareExperiment, type ExperimentSetup } from '../src/loop/prepare.ts';
+import { median } from './stats.ts';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /**
  * What a benchmark cell spends before its first round (issue 12 #4): preparing from the dataset —

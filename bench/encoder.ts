@@ -8,12 +8,8 @@ import { decodeImage, preprocessImage } from '../src/encoders/preprocess.ts';
 import { runPreprocessGraph } from '../src/encoders/preprocess-graph.ts';
 import { getSession } from '../src/encoders/session.ts';
 import type { EncoderSpec, PreprocessVersion } from '../src/encoders/spec.ts';
+import { median } from './stats.ts';
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /**
  * Encoder pipeline throughput (images/s, no cache; `encodeImages` end to end: hashing, decoding,

@@ -36,6 +36,7 @@ import { createProbCover } from '../src/strategies/probcover.ts';
 import { createTypiClust } from '../src/strategies/typiclust.ts';
 import type { Selection, SelectionContext } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
+import { collectGarbage } from './stats.ts';
 
 /**
  * N×C probability rows: softmax of U(0, 3) noise (diffuse, `peak = 0`: the worst case for the pruned JS
@@ -66,7 +67,7 @@ async function time<T>(f: () => T | Promise<T>): Promise<[T, number]> {
 
 /** Runs `f` and reports its time and memory deltas (see module docs). */
 async function measured<T>(f: () => T | Promise<T>): Promise<[T, number, string]> {
-  globalThis.gc?.();
+  collectGarbage();
   const before = process.memoryUsage();
   const peakBefore = process.resourceUsage().maxRSS * 1024;
   const [r, t] = await time(f);
@@ -238,7 +239,7 @@ async function lowBudgetCase(N: number, dim: number, baseline: boolean): Promise
 }
 
 /** TypiClust / ProbCover section (module docs, item 4); `large`: also 50k, 100k and 10k × 1,024. */
-export async function benchLowBudget(large: boolean): Promise<void> {
+async function benchLowBudget(large: boolean): Promise<void> {
   console.log('\n== selection: TypiClust and ProbCover on k-NN / δ-ball graphs (goal: memory O(N·k), no N×N matrix) ==');
   await lowBudgetCase(10_000, 64, true);
   if (large) {

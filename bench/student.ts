@@ -13,8 +13,6 @@
  *
  * Run it with `npx tsx bench/student.ts` or `npm run bench -- student`.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type * as ortTypes from 'onnxruntime-node';
 import { adamwScalars, dhoLayout, type DhoLayout, type DhoShape } from '../src/linalg/dho-layout.ts';
 import { GraphBuilder } from '../src/linalg/onnx-graph.ts';
@@ -23,6 +21,7 @@ import { BatchGatherer } from '../src/student/batch.ts';
 import { createOnnxEngine, createTsEngine, predictRows, type DhoEngine, type OnnxAdamw } from '../src/student/engine.ts';
 import { LabeledSampler, UnlabeledStream } from '../src/student/sampler.ts';
 import { Rng } from '../src/util/rng.ts';
+import { collectGarbage, median } from './stats.ts';
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
 const D = 1024;
@@ -47,7 +46,6 @@ function batchFor(shape: DhoShape, Bl: number, Bu: number, rng: Rng): { B: numbe
   return { B, X, Y, Q, wce, wkd };
 }
 
-const median = (t: readonly number[]): number => [...t].sort((a, b) => a - b)[t.length >> 1] as number;
 
 /**
  * A session running only the matrix products of one train step of `L` on B rows, with its feeds
@@ -144,11 +142,6 @@ async function timeShape(shape: DhoShape, rounds: number, per: number, rng: Rng)
   return { matmul: median(t.matmul), step: median(t.step), js: median(t.js), fused: median(t.fused) };
 }
 
-/** A full garbage collection (V8's `gc`, exposed at run time). */
-const collect = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
 
 /**
  * Median over 5 repetitions of the ArrayBuffer bytes that `calls` calls of `fn` leave behind,
@@ -157,7 +150,7 @@ const collect = (() => {
 async function arrayBytesPerCall(fn: () => unknown, calls = 3): Promise<number> {
   const r: number[] = [];
   for (let rep = 0; rep < 5; rep++) {
-    collect();
+    collectGarbage();
     const a0 = process.memoryUsage().arrayBuffers;
     for (let k = 0; k < calls; k++) await fn();
     r.push(Math.max(0, process.memoryUsage().arrayBuffers - a0) / calls);

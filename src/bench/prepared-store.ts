@@ -25,6 +25,7 @@ import type { Dataset, Split } from '../data/dataset.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
 import type { ExperimentSetup, PreparedExperiment } from '../loop/prepare.ts';
+import { clapFitSchema } from '../loop/results-schema.ts';
 import { encodeKey } from '../encoders/encode.ts';
 import type { Teacher } from '../teachers/teacher.ts';
 import { writeFileAtomic } from '../util/json-file.ts';
@@ -62,7 +63,7 @@ const manifestSchema = z.object({
       id: z.string(),
       shots: z.number().int().positive(),
       split: z.object({ ids: z.array(z.string()), paths: z.array(z.string()), labels: z.array(z.number().int()) }),
-      fit: z.object({ fit: z.number().int(), labeledCount: z.number().int(), steps: z.number().int(), finalLoss: z.number(), seconds: z.number(), testAccuracy: z.number().nullable() }),
+      fit: clapFitSchema,
       baseTestAccuracy: z.number().nullable(),
     })
     .optional(),

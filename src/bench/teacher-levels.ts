@@ -62,9 +62,9 @@ export interface TeacherLevelsOptions extends BenchOptions {
 
 /** The experiment options of one level's grid: framework zero-shot and the level's teacher. */
 function levelExperiment(o: TeacherLevelsOptions, level: TeacherLevel): BenchOptions['experiment'] {
-  const { teacherAccuracy: _a, teacherShots: _s, ...e } = o.experiment;
+  // (`o.experiment` sets neither teacherAccuracy nor teacherShots: runTeacherLevels refuses them.)
   return {
-    ...e,
+    ...o.experiment,
     frameworks: ['zero-shot'],
     out: join(o.experiment.out, 'levels', level.name),
     ...(level.kind === 'shots' ? { teacherShots: level.shots } : {}),
@@ -95,7 +95,8 @@ export async function runTeacherLevels(o: TeacherLevelsOptions): Promise<{ ran: 
   if (shotLevels.length > 0 && limitFor(e.dataset?.limitPerClass, 'train') === undefined) {
     throw new UserError('--teacher-levels shots:K needs --limit-per-class (e.g. 1000,200): the pool is then the first N images of each class at every level and the teacher split the K after them; without it each shots level would take its teacher split from its own pool, and levels would not compare runs on one pool');
   }
-  for (const l of shotLevels) await openExperimentDataset(experimentSetup({ ...e, teacherShots: l.shots }));
+  // The largest K is the strictest check (each class needs its pool rows + K).
+  if (shotLevels.length > 0) await openExperimentDataset(experimentSetup({ ...e, teacherShots: Math.max(...shotLevels.map((l) => l.shots)) }));
   mkdirSync(e.out, { recursive: true });
   const manifestPath = join(e.out, 'teacher-levels.json');
   const noDistill = e.frameworks.includes('no-distill');
@@ -107,7 +108,7 @@ export async function runTeacherLevels(o: TeacherLevelsOptions): Promise<{ ran: 
   let ran = 0;
   let skipped = 0;
   const grids: { name: string; experiment: BenchOptions['experiment'] }[] = [
-    ...(noDistill ? [{ name: 'no-distill', experiment: { ...levelExperiment(o, { kind: 'zero-shot', name: 'zero-shot' }), frameworks: ['no-distill' as const], out: join(e.out, 'no-distill') } }] : []),
+    ...(noDistill ? [{ name: 'no-distill', experiment: { ...e, frameworks: ['no-distill' as const], out: join(e.out, 'no-distill') } }] : []),
     ...o.levels.map((l) => ({ name: l.name, experiment: levelExperiment(o, l) })),
   ];
   for (const g of grids) {

@@ -17,6 +17,15 @@ export const U64 = 2 ** -53;
 const U32 = 2 ** -24;
 
 /**
+ * The squared form of a direct distance `t` that an approximate squared distance is compared
+ * against: t² with the float64 rounding of squaring `t` (8 units of roundoff). An approximate value
+ * above `squaredLimit(t) + tol·(‖x‖² + ‖c‖²)` proves the direct distance exceeds `t`.
+ */
+export function squaredLimit(t: number): number {
+  return t * t * (1 + 8 * U64);
+}
+
+/**
  * Relative tolerance factor `tol` of the approximate squared distance: for rows x, c of `dim` float32
  * values, |(‖x‖² − 2·x·c + ‖c‖²) − ‖x − c‖²_direct| ≤ tol·(‖x‖² + ‖c‖²). Both forms accumulate at most
  * `dim` products; float64 accumulation of float32 inputs errs by ≤ (dim + 2)·2⁻⁵³·(‖x‖² + ‖c‖²)·2, the

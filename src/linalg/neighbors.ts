@@ -18,7 +18,7 @@
  * shell for radius queries).
  */
 import { l2Distance } from './distance.ts';
-import { gemmBlock, matVecTolerance, rowSquaredNorms, U64 } from './gemm.ts';
+import { gemmBlock, matVecTolerance, rowSquaredNorms, squaredLimit } from './gemm.ts';
 import type { Matrix } from './matrix.ts';
 
 /** Options of {@link neighborLists}. */
@@ -140,7 +140,7 @@ export function neighborLists(x: Matrix, opts: NeighborListOptions): NeighborLis
   const lim = new Float64Array(B);
   const setThreshold = (r: number, t: number, ni: number): void => {
     thr[r] = t;
-    lim[r] = t * t * (1 + 8 * U64) + tol * ni;
+    lim[r] = squaredLimit(t) + tol * ni;
   };
   for (let q0 = 0; q0 < nq; q0 += B) {
     const b = Math.min(B, nq - q0);

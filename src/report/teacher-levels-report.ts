@@ -19,7 +19,7 @@ import { band, CONFIG, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
 const acc = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
 
 /** A level's display name: `zero-shot`, `held-out 16-shot`, `boosted 85% (synthetic)`. */
-export function levelLabel(l: TeacherLevel): string {
+function levelLabel(l: TeacherLevel): string {
   if (l.kind === 'zero-shot') return 'zero-shot';
   if (l.kind === 'shots') return `held-out ${l.shots}-shot`;
   return `boosted ${+(100 * l.accuracy).toFixed(2)}% (synthetic)`;
@@ -63,7 +63,7 @@ export function loadTeacherLevels(dir: string): TeacherLevelsSummary & { setting
 }
 
 /** The header lines of the report: what ran, and what is missing. */
-export function settingsLines(s: TeacherLevelsSettings | null): string[] {
+function settingsLines(s: TeacherLevelsSettings | null): string[] {
   if (!s) return [];
   return [
     `Dataset ${s.dataset}: pool ${s.pool}, test ${s.test}; ${s.rounds} rounds, Q = ${s.querySize}; seeds ${s.seeds.join(', ')}; framework zero-shot (KD) per teacher level, no-distill once.`,
@@ -179,7 +179,7 @@ function vsTeacherSpec(name: string, title: string, yTitle: string, rows: Record
 }
 
 /** The sweep's plots: paired differences (final, AUBC), KD gain, and final accuracy (no-distill as dashed lines), each against the teacher's test accuracy. */
-export function teacherLevelsPlots(s: TeacherLevelsSummary): PlotSpec[] {
+function teacherLevelsPlots(s: TeacherLevelsSummary): PlotSpec[] {
   const levels = s.levels.filter((l) => l.teacher.testAccuracy !== null);
   const plots: PlotSpec[] = [];
   for (const metric of ['final', 'aubc'] as const) {

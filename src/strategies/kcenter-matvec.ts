@@ -27,7 +27,7 @@
  * per-pick GEMV (X is never copied or differenced: no N×dim intermediate).
  */
 import { cosineDistance, l2Distance, type RowDistance } from '../linalg/distance.ts';
-import { gemmBlock, type GemmEngine, matVecTolerance, rowSquaredNorms, U64 } from '../linalg/gemm.ts';
+import { gemmBlock, type GemmEngine, matVecTolerance, rowSquaredNorms, squaredLimit, U64 } from '../linalg/gemm.ts';
 import { GraphBuilder } from '../linalg/onnx-graph.ts';
 import { createSession, f32Tensor, type ort } from '../linalg/ort-session.ts';
 import { checkKCenterArgs, type KCenterArgs, type KCenterResult, scanBest } from './kcenter.ts';
@@ -49,7 +49,7 @@ interface MatVecDistance {
 const L2: MatVecDistance = {
   approx: (ni, dot, nc) => Math.max(0, ni - 2 * dot + nc),
   exact: l2Distance,
-  mayImprove: (a, mi, e) => a <= mi * mi * (1 + 8 * U64) + e,
+  mayImprove: (a, mi, e) => a <= squaredLimit(mi) + e,
 };
 
 const COSINE: MatVecDistance = {

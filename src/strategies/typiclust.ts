@@ -32,7 +32,7 @@
  */
 import { l2Distance, l2NormalizeRows } from '../linalg/distance.ts';
 import { kMeans } from '../linalg/kmeans.ts';
-import { type Matrix, stackRows } from '../linalg/matrix.ts';
+import { type Matrix, stackRows, takeRows } from '../linalg/matrix.ts';
 import { knnGraph } from '../linalg/neighbors.ts';
 import { defineStrategy } from './common.ts';
 import type { Strategy } from './types.ts';
@@ -66,7 +66,7 @@ export function typicality(x: Matrix, rows: ArrayLike<number>, kMax: number): Fl
   const s = rows.length;
   const out = new Float64Array(s);
   if (s <= 1) return out;
-  const K = Math.max(1, Math.min(kMax, Math.floor(s / 2)));
+  const K = typicalityK(s, kMax);
   const D = x.cols;
   const best = new Float64Array(K);
   for (let a = 0; a < s; a++) {
@@ -90,25 +90,24 @@ export function typicality(x: Matrix, rows: ArrayLike<number>, kMax: number): Fl
   return out;
 }
 
+/** Neighbours K of the typicality of a cluster of s rows: min(kMax, ⌊s/2⌋), at least 1. */
+function typicalityK(s: number, kMax: number): number {
+  return Math.max(1, Math.min(kMax, Math.floor(s / 2)));
+}
+
 /** The k-NN graph of one cluster's pool rows (`rows`, ascending) at build time. */
 interface ClusterGraph {
   readonly rows: readonly number[];
   readonly k: number;
   readonly index: Int32Array;
   readonly dist: Float64Array;
-  /** Rows of `rows` picked since the build. */
-  removed: number;
 }
 
 /** Builds the k-NN graph of `rows` (ascending row indices of `x`) with k' = min(s − 1, 2K). */
 function buildClusterGraph(x: Matrix, rows: readonly number[], K: number): ClusterGraph {
-  const s = rows.length;
-  const D = x.cols;
-  const sub = new Float32Array(s * D);
-  for (let a = 0; a < s; a++) sub.set(x.data.subarray((rows[a] as number) * D, ((rows[a] as number) + 1) * D), a * D);
-  const k = Math.min(s - 1, 2 * K);
-  const g = knnGraph({ rows: s, cols: D, data: sub }, k);
-  return { rows: [...rows], k, index: g.index, dist: g.dist, removed: 0 };
+  const k = Math.min(rows.length - 1, 2 * K);
+  const g = knnGraph(takeRows(x, rows), k);
+  return { rows: [...rows], k, index: g.index, dist: g.dist };
 }
 
 /**
@@ -174,13 +173,14 @@ export function createTypiClust(options: TypiClustOptions = {}): Strategy {
         const s = mem.length;
         const out = new Float64Array(s);
         if (s <= 1) return out;
-        const K = Math.max(1, Math.min(neighbors, Math.floor(s / 2)));
+        const kNear = typicalityK(s, neighbors);
         let g = graphs.get(cluster);
-        if (g === undefined || (g.k < g.rows.length - 1 && g.k - g.removed < K)) {
-          g = buildClusterGraph(x, mem, K);
+        // Rows picked since the build: g.rows.length − s (each pick leaves `mem`).
+        if (g === undefined || (g.k < g.rows.length - 1 && g.k - (g.rows.length - s) < kNear)) {
+          g = buildClusterGraph(x, mem, kNear);
           graphs.set(cluster, g);
         }
-        graphTypicality(g, picked, K, out);
+        graphTypicality(g, picked, kNear, out);
         return out;
       };
       for (let t = 0; t < q; t++) {
@@ -208,8 +208,6 @@ export function createTypiClust(options: TypiClustOptions = {}): Strategy {
         rows[t] = mem[bi] as number;
         scores[t] = typ[bi] as number;
         picked[mem[bi] as number] = 1;
-        const g = graphs.get(cluster);
-        if (g !== undefined) g.removed++;
         mem.splice(bi, 1);
       }
       return { rows, scores };
