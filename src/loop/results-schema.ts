@@ -387,7 +387,7 @@ export const TEACHER_LEVELS_VERSION = 1;
  * One teacher level of a sweep (issue 14): the real zero-shot teacher, the held-out few-shot
  * teacher of K shots per class, or the SYNTHETIC boosted teacher of a pool accuracy (fraction).
  */
-const teacherLevelSchema = z.discriminatedUnion('kind', [
+export const teacherLevelSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('zero-shot'), name: z.string() }),
   z.object({ kind: z.literal('shots'), name: z.string(), shots: count }),
   z.object({ kind: z.literal('accuracy'), name: z.string(), accuracy: z.number().gt(0).lte(1) }),
