@@ -42,6 +42,16 @@ function statsOf<T extends object>(items: readonly T[]): Record<keyof T, Stat> {
   return out;
 }
 
+/**
+ * The values of `metric` of two groups on the seeds both ran, in `a`'s seed order (the pairing of a
+ * paired test: seed k of one against seed k of the other).
+ */
+export function pairBySeed(a: GroupSummary, b: GroupSummary, metric: 'final' | 'aubc'): { seeds: number[]; a: number[]; b: number[] } {
+  const seeds = a.seeds.filter((s) => b.seeds.includes(s));
+  const pick = (g: GroupSummary): number[] => seeds.map((s) => g[metric].values[g.seeds.indexOf(s)] as number);
+  return { seeds, a: pick(a), b: pick(b) };
+}
+
 /** Aggregates runs into a {@link BenchSummary}; groups keep the order strategies/frameworks first appear. */
 export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {}): BenchSummary {
   const reference = opts.reference ?? 'pcoreset';
@@ -88,11 +98,8 @@ export function aggregate(runs: readonly RunResult[], opts: AggregateOptions = {
     const ref = groups.find((x) => x.strategy === reference && x.framework === framework);
     if (!ref) continue;
     for (const base of groups.filter((x) => x.framework === framework && x.strategy !== reference)) {
-      const seeds = ref.seeds.filter((s) => base.seeds.includes(s));
       for (const metric of ['final', 'aubc'] as const) {
-        const pick = (gs: GroupSummary): number[] => seeds.map((s) => gs[metric].values[gs.seeds.indexOf(s)] as number);
-        const a = pick(ref);
-        const b = pick(base);
+        const { seeds, a, b } = pairBySeed(ref, base, metric);
         comparisons.push({ framework, reference, baseline: base.strategy, metric, seeds, tTest: pairedTTest(a, b), wilcoxon: wilcoxonSignedRank(a, b) });
       }
     }

@@ -6,7 +6,7 @@
  * per strategy (paired by seed: same seed ⇒ same initial labeled set). Pure: takes parsed results.
  */
 import type { TeacherLevel } from '../loop/results-schema.ts';
-import { aggregate, type GroupSummary, type RunResult } from './aggregate.ts';
+import { aggregate, pairBySeed, type GroupSummary, type RunResult } from './aggregate.ts';
 import { pairedTTest, wilcoxonSignedRank, type PairedTest } from './compare.ts';
 import { seedStat, type Stat } from './stats.ts';
 
@@ -54,11 +54,9 @@ export interface TeacherLevelsSummary {
   readonly noDistill: LevelStrategy[] | null;
 }
 
-function paired(a: GroupSummary, b: GroupSummary, metric: LevelMetric): PairedDifference {
-  const seeds = a.seeds.filter((s) => b.seeds.includes(s));
-  const va = seeds.map((s) => a[metric].values[a.seeds.indexOf(s)] as number);
-  const vb = seeds.map((s) => b[metric].values[b.seeds.indexOf(s)] as number);
-  return { metric, seeds, diff: seedStat(va.map((v, i) => v - (vb[i] as number))), tTest: pairedTTest(va, vb), wilcoxon: wilcoxonSignedRank(va, vb) };
+function paired(ga: GroupSummary, gb: GroupSummary, metric: LevelMetric): PairedDifference {
+  const { seeds, a, b } = pairBySeed(ga, gb, metric);
+  return { metric, seeds, diff: seedStat(a.map((v, i) => v - (b[i] as number))), tTest: pairedTTest(a, b), wilcoxon: wilcoxonSignedRank(a, b) };
 }
 
 const strategyRows = (groups: readonly GroupSummary[]): LevelStrategy[] => groups.map((g) => ({ strategy: g.strategy, seeds: g.seeds, final: g.final, aubc: g.aubc }));

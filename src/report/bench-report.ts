@@ -10,7 +10,7 @@ import { aggregate, type AggregateOptions, type BenchSummary, type GroupSummary 
 import { benchSummaryDocument, readBenchManifest, readResults, writeSummary } from '../loop/results.ts';
 import type { ResultsDoc } from '../loop/results-schema.ts';
 import { UserError } from '../util/errors.ts';
-import { biasSpec, criteriaSpec, heatmapSpec, learningCurveSpec, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
+import { biasSpec, criteriaSpec, heatmapSpec, learningCurveSpec, writePlots, type PlotSpec } from './plots.ts';
 import { csv, esc, fmt, htmlTable, pfmt } from './format.ts';
 import { pickedClassesSpec, stoppingSpec } from './signal-plots.ts';
 import { pickedClassesHtml, signalCsvs, stoppingHtml } from './signal-report.ts';
@@ -270,14 +270,7 @@ export async function writeBenchReport(dir: string, opts: BenchReportOptions = {
   put('table1.md', table1Markdown(summary));
   put('tables.md', tablesMarkdown(summary));
   mkdirSync(join(dir, 'plots'), { recursive: true });
-  const rendered: { plot: PlotSpec; svg: string }[] = [];
-  for (const plot of benchPlots(summary, runs)) {
-    const svg = await renderSvg(plot.spec);
-    rendered.push({ plot, svg });
-    put(join('plots', `${plot.name}.vl.json`), `${JSON.stringify(plot.spec)}\n`);
-    put(join('plots', `${plot.name}.svg`), svg);
-    if (opts.png !== false) put(join('plots', `${plot.name}.png`), svgToPng(svg));
-  }
+  const rendered = await writePlots(benchPlots(summary, runs), put, opts);
   put('report.html', reportHtml(summary, rendered, opts.title ?? `activekd benchmark: ${dir}`, classNames, runSettings(runs)));
   return { summary, files };
 }

@@ -3,6 +3,7 @@
  * 'none') and to PNG (resvg). The specs are plain data: every plot is reproducible from the
  * `.vl.json` written beside it.
  */
+import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -191,4 +192,21 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export function svgToPng(svg: string): Buffer {
   const r = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
   return r.render().asPng();
+}
+
+/**
+ * Renders each plot and hands its files to `put` (relative names under `plots/`): the Vega-Lite spec
+ * (`.vl.json`), the SVG and, unless `png` is false, a PNG. The caller creates `plots/`.
+ * @returns each plot with its SVG, in order (for an HTML report)
+ */
+export async function writePlots(plots: readonly PlotSpec[], put: (name: string, content: string | Buffer) => void, opts: { png?: boolean } = {}): Promise<{ plot: PlotSpec; svg: string }[]> {
+  const rendered: { plot: PlotSpec; svg: string }[] = [];
+  for (const plot of plots) {
+    const svg = await renderSvg(plot.spec);
+    rendered.push({ plot, svg });
+    put(join('plots', `${plot.name}.vl.json`), `${JSON.stringify(plot.spec)}\n`);
+    put(join('plots', `${plot.name}.svg`), svg);
+    if (opts.png !== false) put(join('plots', `${plot.name}.png`), svgToPng(svg));
+  }
+  return rendered;
 }

@@ -14,7 +14,7 @@ import type { TeacherLevel } from '../loop/results-schema.ts';
 import { UserError } from '../util/errors.ts';
 import { loadBenchRuns, type LoadedRun } from './bench-report.ts';
 import { csv, esc, fmt, htmlTable, pfmt } from './format.ts';
-import { band, CONFIG, renderSvg, svgToPng, type PlotSpec } from './plots.ts';
+import { band, CONFIG, writePlots, type PlotSpec } from './plots.ts';
 
 const acc = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
 
@@ -214,14 +214,7 @@ export async function writeTeacherLevelsReport(dir: string, opts: { png?: boolea
   put('teacher-levels.md', md);
   for (const [name, text] of Object.entries(teacherLevelsCsvs(summary))) put(name, text);
   mkdirSync(join(dir, 'plots'), { recursive: true });
-  const figures: string[] = [];
-  for (const plot of teacherLevelsPlots(summary)) {
-    const svg = await renderSvg(plot.spec);
-    put(join('plots', `${plot.name}.vl.json`), `${JSON.stringify(plot.spec)}\n`);
-    put(join('plots', `${plot.name}.svg`), svg);
-    if (opts.png !== false) put(join('plots', `${plot.name}.png`), svgToPng(svg));
-    figures.push(`<figure>${svg}<figcaption>${esc(plot.title)}</figcaption></figure>`);
-  }
+  const figures = (await writePlots(teacherLevelsPlots(summary), put, opts)).map(({ plot, svg }) => `<figure>${svg}<figcaption>${esc(plot.title)}</figcaption></figure>`);
   const table = htmlTable(
     ['teacher', 'pool acc', 'test acc', ...summary.strategies.filter((x) => x !== summary.reference).map((b) => `${summary.reference} − ${b} (final)`)],
     summary.levels.map((l) => [esc(levelLabel(l.level)), acc(l.teacher.poolAccuracy), acc(l.teacher.testAccuracy), ...summary.strategies.filter((x) => x !== summary.reference).map((b) => diffCell(l.differences.find((d) => d.baseline === b && d.metric === 'final')))]),
