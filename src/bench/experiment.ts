@@ -7,6 +7,7 @@ import { meanCI } from '../eval/stats.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import { DEFAULT_DHO, type DhoConfig } from '../student/config.ts';
 import { UserError } from '../util/errors.ts';
+import { checkOutDir } from '../util/out-dir.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
@@ -142,12 +143,13 @@ export function experimentSetup(o: Omit<ExperimentOptions, 'log'>): ExperimentSe
 }
 
 /**
- * The checks of experiment options that read no file (strategy names, framework and teacher
+ * The checks of experiment options that need no work (the output folder is not a file, strategy names, framework and teacher
  * combinations; see also `checkSetupOptions`): {@link runExperiment} runs them first, and a command
  * that prints an introduction (`demo`) runs them before printing it.
  * @throws UserError naming the option
  */
 export function checkExperimentOptions(o: Omit<ExperimentOptions, 'log'>): void {
+  checkOutDir(o.out);
   for (const name of o.strategies) createStrategy(name);
   if (o.teacherAccuracy !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-accuracy sets a synthetic zero-shot teacher: use it with --framework zero-shot (and no-distill), not few-shot');
   if (o.teacherShots !== undefined && o.frameworks.includes('few-shot')) throw new UserError('--teacher-shots fits a frozen teacher on a held-out split: use it with --framework zero-shot (and no-distill), not few-shot (which refits on the labeled set)');

@@ -23,6 +23,7 @@ import { writeBenchReport } from '../report/bench-report.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import { stableJson as stable } from './stable-json.ts';
 import { UserError } from '../util/errors.ts';
+import { checkOutDir } from '../util/out-dir.ts';
 import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
 
 /** Options of {@link runBench}. */
@@ -260,6 +261,7 @@ export function runCell(c: BenchCell, options: CellOptions): Promise<{ ok: boole
 export async function runBench(o: BenchOptions): Promise<{ ran: number; skipped: number; reportDir: string }> {
   const e = o.experiment;
   for (const s of e.strategies) createStrategy(s); // validate names before any work
+  checkOutDir(e.out);
   mkdirSync(e.out, { recursive: true });
   const manifest = checkManifest(o);
   const cells = benchCells(o);

@@ -83,6 +83,11 @@ export function benchCommands(log: (s: string) => void): Command[] {
     // --seed N alone replaces the default seed list; --seeds wins when both are given.
     const seeds = raw.seed !== undefined && cmd.getOptionValueSource('seeds') === 'default' ? [raw.seed] : raw.seeds;
     const experiment = toExperimentOptions({ ...raw, strategy, framework, ...(seeds ? { seeds } : {}) }, raw.data, raw.out, log);
+    // An explicit --reference must be run (else the paired tests would be empty); the default
+    // (pcoreset) may be absent from a grid of baselines only.
+    if (cmd.getOptionValueSource('reference') !== 'default' && !experiment.strategies.includes(raw.reference)) {
+      throw new UserError(`--reference ${raw.reference} is not among the strategies (${experiment.strategies.join(', ')}): the report compares it against every other one`);
+    }
     const queue = raw.queue ? await queueBench({ ...raw, queue: raw.queue }, experiment, log) : null;
     const benchOptions = {
       experiment,

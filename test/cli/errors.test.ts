@@ -99,3 +99,21 @@ test('too few images of a class for --initial-shots: the class is named, not num
   assert.match(r.stderr, /class "bird" has 1 image, fewer than --initial-shots 2/);
   noStack(r.stderr);
 });
+
+test('--out naming a file is refused before any work (run and bench); an explicit bench --reference must be among the strategies', () => {
+  const dir = tempDir();
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'not a folder');
+  for (const args of [
+    ['run', '--data', '/nonexistent-activekd-data', '--out', file],
+    ['bench', '--data', '/nonexistent-activekd-data', '--out', file],
+  ]) {
+    const r = runCli(args);
+    assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /--out .*afile: that is a file, not a folder/, args[0]);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
+  const ref = runCli(['bench', '--data', '/nonexistent-activekd-data', '--out', join(dir, 'b'), '--strategies', 'random,pcoreset', '--reference', 'entropy']);
+  assert.equal(ref.status, 2, ref.stderr);
+  assert.match(ref.stderr, /--reference entropy is not among the strategies \(random, pcoreset\)/);
+});
