@@ -118,6 +118,16 @@ export function cellFinished(c: BenchCell): boolean {
 }
 
 /**
+ * Refuses a reference strategy (`--reference`) that the grid does not run: the report's paired tests
+ * compare it against every other strategy and would be empty.
+ * @param what the command's prefix in the message (e.g. `--teacher-levels: `)
+ * @throws UserError naming the reference and the strategies
+ */
+export function checkReference(strategies: readonly string[], reference: string, what = ''): void {
+  if (!strategies.includes(reference)) throw new UserError(`${what}the reference strategy ${reference} (--reference) is not among the strategies (${strategies.join(', ')}); the report compares it against every other one`);
+}
+
+/**
  * The settings that differ between two grid configurations, as dotted paths one level into an
  * object setting (`encode.preprocess`, not just `encode`), sorted.
  */

@@ -18,7 +18,7 @@ import type { TeacherLevel } from '../loop/results-schema.ts';
 import { writeTeacherLevelsReport } from '../report/teacher-levels-report.ts';
 import { UserError } from '../util/errors.ts';
 import { experimentSetup } from './experiment.ts';
-import { runBench, type BenchOptions } from './grid.ts';
+import { checkReference, runBench, type BenchOptions } from './grid.ts';
 
 export type { TeacherLevel } from '../loop/results-schema.ts';
 
@@ -88,7 +88,7 @@ export async function runTeacherLevels(o: TeacherLevelsOptions): Promise<{ ran: 
   if (!e.frameworks.includes('zero-shot')) throw new UserError('--teacher-levels needs framework zero-shot (distillation from each level\'s teacher)');
   if (e.teacherAccuracy !== undefined || e.teacherShots !== undefined) throw new UserError('--teacher-levels sets the teacher of each level: drop --teacher-accuracy and --teacher-shots');
   const reference = o.reference ?? 'pcoreset';
-  if (!e.strategies.includes(reference)) throw new UserError(`--teacher-levels: the reference strategy ${reference} (--reference) is not among the strategies (${e.strategies.join(', ')}); the report compares it against every other one`);
+  checkReference(e.strategies, reference, '--teacher-levels: ');
   // Every level must share one pool: a held-out teacher split then comes after the pool's per-class
   // limit. Check every level's dataset (cheap, no encoding) before running any.
   const shotLevels = o.levels.filter((l) => l.kind === 'shots');

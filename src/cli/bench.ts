@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBench } from '../bench/grid.ts';
+import { checkReference, runBench } from '../bench/grid.ts';
 import { parseTeacherLevels, runTeacherLevels, TEACHER_LEVEL_SYNTAX, type TeacherLevel } from '../bench/teacher-levels.ts';
 import { writeTeacherLevelsReport } from '../report/teacher-levels-report.ts';
 import { readBenchManifest } from '../loop/results.ts';
@@ -84,10 +84,8 @@ export function benchCommands(log: (s: string) => void): Command[] {
     const seeds = raw.seed !== undefined && cmd.getOptionValueSource('seeds') === 'default' ? [raw.seed] : raw.seeds;
     const experiment = toExperimentOptions({ ...raw, strategy, framework, ...(seeds ? { seeds } : {}) }, raw.data, raw.out, log);
     // An explicit --reference must be run (else the paired tests would be empty); the default
-    // (pcoreset) may be absent from a grid of baselines only.
-    if (cmd.getOptionValueSource('reference') !== 'default' && !experiment.strategies.includes(raw.reference)) {
-      throw new UserError(`--reference ${raw.reference} is not among the strategies (${experiment.strategies.join(', ')}): the report compares it against every other one`);
-    }
+    // (pcoreset) may be absent from a grid of baselines only. (A sweep checks its reference itself.)
+    if (!raw.teacherLevels && cmd.getOptionValueSource('reference') !== 'default') checkReference(experiment.strategies, raw.reference);
     const queue = raw.queue ? await queueBench({ ...raw, queue: raw.queue }, experiment, log) : null;
     const benchOptions = {
       experiment,

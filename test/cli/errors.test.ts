@@ -115,5 +115,5 @@ test('--out naming a file is refused before any work (run and bench); an explici
   }
   const ref = runCli(['bench', '--data', '/nonexistent-activekd-data', '--out', join(dir, 'b'), '--strategies', 'random,pcoreset', '--reference', 'entropy']);
   assert.equal(ref.status, 2, ref.stderr);
-  assert.match(ref.stderr, /--reference entropy is not among the strategies \(random, pcoreset\)/);
+  assert.match(ref.stderr, /the reference strategy entropy \(--reference\) is not among the strategies \(random, pcoreset\)/);
 });
