@@ -172,7 +172,7 @@ export function toExperimentOptions(raw: RawRunOptions, data: string, out: strin
       reduce: raw.teacherReduce,
       temperature: raw.teacherTemperature,
     },
-    // The preprocessing is resolved here (--preprocess, else ACTIVEKD_PREPROCESS, else v1-sharp), so
+    // The preprocessing is resolved here (--preprocess, else ACTIVEKD_PREPROCESS, else v2-graph), so
     // bench cells and queue workers use the parent's whatever their environment.
     encode: { cacheDir: raw.cache ? (raw.cacheDir ?? undefined) : null, ...(raw.threads ? { threads: raw.threads } : {}), batchSize: raw.encoderBatchSize, preprocess: raw.preprocess ?? defaultPreprocess() },
     ...(raw.teacherAccuracy !== undefined ? { teacherAccuracy: raw.teacherAccuracy } : {}),

@@ -23,7 +23,7 @@ export interface EncodeOptions {
   threads?: number;
   /**
    * Preprocessing of encoders whose spec names none (`--preprocess`; see `EncoderSpec.preprocess`).
-   * Default: `$ACTIVEKD_PREPROCESS`, else `v1-sharp`.
+   * Default: `$ACTIVEKD_PREPROCESS`, else `DEFAULT_PREPROCESS` (`v2-graph`).
    */
   preprocess?: PreprocessVersion;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PREPROCESS_VERSIONS } from '../options/definitions.ts';
+import { DEFAULT_PREPROCESS, PREPROCESS_VERSIONS } from '../options/definitions.ts';
 import { UserError } from '../util/errors.ts';
 
 /** A preprocessing pipeline: see {@link EncoderSpec.preprocess}. */
@@ -39,22 +39,23 @@ export interface EncoderSpec {
    *   non-square `shorter-crop` ones), an ONNX graph upsamples (sharp's sampling positions,
    *   rounded to whole levels), scales and lays out the batch. Pixels equal v1's but for ≈1.5 %
    *   of them, one 8-bit level apart (libvips rounds its fixed-point weights differently), so
-   *   features differ slightly and the two versions never share a feature cache.
+   *   features differ slightly and the two versions never share a feature cache. Small plain
+   *   JPEGs are decoded by libjpeg-turbo in WebAssembly (the same pixels as sharp, ≈ 30× less CPU).
    *
-   * When omitted: the environment variable `ACTIVEKD_PREPROCESS`, else `v1-sharp`.
+   * When omitted: the environment variable `ACTIVEKD_PREPROCESS`, else `DEFAULT_PREPROCESS`
+   * (`v2-graph`; src/options/definitions.ts).
    */
   readonly preprocess?: PreprocessVersion;
 }
 
 /**
  * The preprocessing of specs that name none: the environment variable `ACTIVEKD_PREPROCESS`, else
- * `v1-sharp` (the default: the golden fixtures, the published results and existing labeling
- * projects were computed with it).
+ * `DEFAULT_PREPROCESS` (`v2-graph`; src/options/definitions.ts).
  * @throws UserError when `ACTIVEKD_PREPROCESS` names no {@link PreprocessVersion}.
  */
 export function defaultPreprocess(): PreprocessVersion {
   const env = process.env.ACTIVEKD_PREPROCESS;
-  if (env === undefined || env === '') return 'v1-sharp';
+  if (env === undefined || env === '') return DEFAULT_PREPROCESS;
   const version = PREPROCESS_VERSIONS.find((v) => v === env);
   if (version === undefined) throw new UserError(`ACTIVEKD_PREPROCESS=${env}: expected one of ${PREPROCESS_VERSIONS.join(', ')}`);
   return version;

@@ -135,7 +135,7 @@ export interface PreparedExperiment extends PreparedData {
 /**
  * Encoder contract of the student backbone: MobileNetV1 features of `studentModel` (default: the
  * embedded model), with its preprocessing resolved (`preprocess`, else ACTIVEKD_PREPROCESS, else
- * v1-sharp) so that results.json records which one produced the features.
+ * v2-graph) so that results.json records which one produced the features.
  */
 export function studentSpecFor(studentModel?: string, preprocess?: PreprocessVersion): EncoderSpec {
   return withPreprocess(mobilenetV1Spec(studentModel ? resolve(studentModel) : ASSETS.mobilenetV1), preprocess);

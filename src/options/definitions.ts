@@ -122,16 +122,24 @@ export const ENCODER_BATCH_SIZE_OPTION = integerOption({ flags: '--encoder-batch
 export const PREPROCESS_VERSIONS = ['v1-sharp', 'v2-graph'] as const;
 
 /**
+ * The preprocessing of encoders when neither `--preprocess` nor `$ACTIVEKD_PREPROCESS` names one:
+ * `v2-graph` (issue 12 #3: the faster pipeline; the same accuracy within noise). `v1-sharp` was the
+ * default before: the golden fixtures and the published results were computed with it, and
+ * labeling projects created before versions existed keep it.
+ */
+export const DEFAULT_PREPROCESS: (typeof PREPROCESS_VERSIONS)[number] = 'v2-graph';
+
+/**
  * `--preprocess`: how images become encoder input (issue 12 #3). Default: `$ACTIVEKD_PREPROCESS`,
- * else `v1-sharp`, resolved by `defaultPreprocess` (src/encoders/spec.ts).
+ * else {@link DEFAULT_PREPROCESS}, resolved by `defaultPreprocess` (src/encoders/spec.ts).
  */
 export const PREPROCESS_OPTION = enumOption({
   flags: '--preprocess <version>',
   description:
-    'image preprocessing: v1-sharp (sharp resizes, JS scales; the results so far) or v2-graph (native-size decode; upsampling and scaling inside the encoder\'s onnxruntime session: faster, features differ slightly, own cache)',
+    'image preprocessing: v2-graph (native-size decode, libjpeg-turbo for small JPEGs; upsampling and scaling inside the encoder\'s onnxruntime session) or v1-sharp (sharp resizes, JS scales: slower; the earlier default, used for the published results); features differ slightly, each has its own cache',
   values: PREPROCESS_VERSIONS,
   default: undefined,
-  defaultText: '$ACTIVEKD_PREPROCESS, else v1-sharp',
+  defaultText: `$ACTIVEKD_PREPROCESS, else ${DEFAULT_PREPROCESS}`,
 });
 
 /** `--teacher-shots`: simulations only, K of the held-out few-shot teacher (issue 14; src/data/teacher-split.ts). */

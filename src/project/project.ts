@@ -73,7 +73,7 @@ export interface InitProjectOptions {
   studentModel?: string;
   /** Images per encoder call while encoding the project (default 32). */
   encoderBatchSize?: number;
-  /** Image preprocessing, fixed for the project's life (default: `$ACTIVEKD_PREPROCESS`, else v1-sharp). */
+  /** Image preprocessing, fixed for the project's life (default: `$ACTIVEKD_PREPROCESS`, else v2-graph). */
   preprocess?: PreprocessVersion;
   /**
    * Called with the encoding setup before the project encodes its images (e.g. to encode them on a

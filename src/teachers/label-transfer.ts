@@ -195,7 +195,7 @@ export class LabelTransferTeacher implements Teacher {
     this.indices = resolved.indices;
     this.ambiguous = resolved.ambiguous;
     const mapName = basename(mapFile).replace(/\.json$/i, '');
-    // The preprocessing changes the probabilities: named in the id unless it is the default v1-sharp
+    // The preprocessing changes the probabilities: named in the id unless it is v1-sharp
     // (whose ids stay as they were before preprocessing versions existed).
     const pre = preprocessVersion(spec, encodeOpts.preprocess);
     this.id = `label-transfer:${spec.name}@${modelSha256.slice(0, 8)};map=${mapName}@${mapSha256.slice(0, 8)};reduce=${reduce};T=${temperature}${pre === 'v1-sharp' ? '' : `;preprocess=${pre}`}`;

@@ -86,17 +86,19 @@ test('a grid that stopped before any cell finished does not block its own retry 
   assert.equal(written.configHash, m.configHash);
 });
 
-test('a grid resumed with another preprocessing or encoder batch size is refused naming that setting; v1-sharp (the default) keeps the old config hash', () => {
+test('a grid resumed with another preprocessing or encoder batch size is refused naming that setting; v1-sharp keeps the config hash of grids from before versions', () => {
   const saved = process.env.ACTIVEKD_PREPROCESS;
   delete process.env.ACTIVEKD_PREPROCESS;
   try {
     const base = benchConfig(benchOptions('/o'));
-    assert.deepEqual(base.encode, { batchSize: 32 }, 'v1-sharp is not written into the config');
-    assert.equal(benchConfigHash(benchConfig(benchOptions('/o', ['--preprocess', 'v1-sharp']))), benchConfigHash(base));
-    assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o', ['--preprocess', 'v2-graph']))), ['encode.preprocess']);
+    assert.deepEqual(base.encode, { batchSize: 32, preprocess: 'v2-graph' }, 'the default (v2-graph) is written into the config');
+    assert.equal(benchConfigHash(benchConfig(benchOptions('/o', ['--preprocess', 'v2-graph']))), benchConfigHash(base));
+    const old = benchConfig(benchOptions('/o', ['--preprocess', 'v1-sharp']));
+    assert.deepEqual(old.encode, { batchSize: 32 }, 'v1-sharp is not written into the config (grids from before versions resume)');
+    assert.deepEqual(changedSettings(old, base), ['encode.preprocess'], 'a grid of the former default resumed under the new one is refused');
     assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o', ['--encoder-batch-size', '16']))), ['encode.batchSize']);
     assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o', ['--hidden', '64', '--rounds', '3']))), ['dho.hidden', 'rounds']);
-    process.env.ACTIVEKD_PREPROCESS = 'v2-graph';
+    process.env.ACTIVEKD_PREPROCESS = 'v1-sharp';
     assert.deepEqual(changedSettings(base, benchConfig(benchOptions('/o'))), ['encode.preprocess'], 'the environment is resolved into the config');
   } finally {
     if (saved === undefined) delete process.env.ACTIVEKD_PREPROCESS;

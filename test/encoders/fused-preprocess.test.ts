@@ -155,18 +155,18 @@ test('an encoder too old to fuse (opset 12) still encodes with v2-graph, giving 
   );
 });
 
-test('the preprocessing choice resolves once in the parent: spec field > --preprocess > ACTIVEKD_PREPROCESS > v1-sharp; keys carry it', async () => {
+test('the preprocessing choice resolves once in the parent: spec field > --preprocess > ACTIVEKD_PREPROCESS > v2-graph; keys carry it', async () => {
   await withEnv(undefined, () => {
-    assert.equal(studentSpecFor().preprocess, 'v1-sharp');
-    assert.equal(studentSpecFor(undefined, 'v2-graph').preprocess, 'v2-graph');
-    assert.deepEqual(encodeKey({}), { batchSize: 32 }, 'v1-sharp keeps the keys from before versions');
-    assert.deepEqual(encodeKey({ preprocess: 'v2-graph', batchSize: 8 }), { batchSize: 8, preprocess: 'v2-graph' });
+    assert.equal(studentSpecFor().preprocess, 'v2-graph', 'the default');
+    assert.equal(studentSpecFor(undefined, 'v1-sharp').preprocess, 'v1-sharp');
+    assert.deepEqual(encodeKey({}), { batchSize: 32, preprocess: 'v2-graph' }, 'the default enters the keys');
+    assert.deepEqual(encodeKey({ preprocess: 'v1-sharp', batchSize: 8 }), { batchSize: 8 }, 'v1-sharp keeps the keys from before versions');
   });
-  await withEnv('v2-graph', () => {
-    assert.equal(studentSpecFor().preprocess, 'v2-graph');
-    assert.equal(studentSpecFor(undefined, 'v1-sharp').preprocess, 'v1-sharp', '--preprocess wins over the environment');
-    assert.equal(withPreprocess({ ...mobilenetV1Spec(), preprocess: 'v1-sharp' }, 'v2-graph').preprocess, 'v1-sharp', 'a spec field wins');
-    assert.deepEqual(encodeKey({}), { batchSize: 32, preprocess: 'v2-graph' }, 'the environment counts in keys too');
+  await withEnv('v1-sharp', () => {
+    assert.equal(studentSpecFor().preprocess, 'v1-sharp');
+    assert.equal(studentSpecFor(undefined, 'v2-graph').preprocess, 'v2-graph', '--preprocess wins over the environment');
+    assert.equal(withPreprocess({ ...mobilenetV1Spec(), preprocess: 'v2-graph' }, 'v1-sharp').preprocess, 'v2-graph', 'a spec field wins');
+    assert.deepEqual(encodeKey({}), { batchSize: 32 }, 'the environment counts in keys too');
   });
 });
 
@@ -211,7 +211,7 @@ test('activekd run --preprocess v2-graph: encodes with it (its own cache folder)
 test('the label-transfer teacher id names a preprocessing other than v1-sharp (its probabilities differ), and keeps its old form for v1-sharp', async () => {
   const classNames = ['cat', 'ship'];
   await withEnv(undefined, async () => {
-    const v1 = await LabelTransferTeacher.create({ classNames, encode: { cacheDir: null } });
+    const v1 = await LabelTransferTeacher.create({ classNames, encode: { cacheDir: null, preprocess: 'v1-sharp' } });
     const v2 = await LabelTransferTeacher.create({ classNames, encode: { cacheDir: null, preprocess: 'v2-graph' } });
     assert.doesNotMatch(v1.id, /preprocess/);
     assert.equal(v2.id, `${v1.id};preprocess=v2-graph`);

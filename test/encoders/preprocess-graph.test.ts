@@ -151,7 +151,7 @@ test('v2-graph: a batch of mixed native sizes = one by one; features close to v1
   const bad = join(dir, 'bad.jpg');
   writeFileSync(bad, 'not an image');
   const all = [real[0], odd, bad, ...real.slice(1)] as string[];
-  const v1 = mobilenetV1Spec();
+  const v1: EncoderSpec = { ...mobilenetV1Spec(), preprocess: 'v1-sharp' };
   const v2: EncoderSpec = { ...v1, preprocess: 'v2-graph' };
   const batched = await encodeImages(v2, all, { cacheDir: null, batchSize: 8, threads: 2 });
   assert.deepEqual(
@@ -233,16 +233,17 @@ test('preprocessKey: one cache folder per preprocessing version; v1 keeps its pr
   const saved = process.env.ACTIVEKD_PREPROCESS;
   try {
     delete process.env.ACTIVEKD_PREPROCESS;
+    const v2 = { ...v1, preprocess: 'v2-graph' as const };
+    assert.equal(preprocessVersion(v1), 'v2-graph', 'the default');
+    assert.equal(preprocessKey(v1), preprocessKey(v2));
+    assert.equal(preprocessKey({ ...v1, preprocess: 'v1-sharp' }), legacy, 'v1-sharp keeps its key from before versions');
+    assert.notEqual(preprocessKey(v2), legacy);
+    assert.notEqual(cacheFolder('/c', v2), cacheFolder('/c', { ...v1, preprocess: 'v1-sharp' }));
+    process.env.ACTIVEKD_PREPROCESS = 'v1-sharp';
     assert.equal(preprocessVersion(v1), 'v1-sharp');
     assert.equal(preprocessKey(v1), legacy);
-    assert.equal(preprocessKey({ ...v1, preprocess: 'v1-sharp' }), legacy);
-    const v2 = { ...v1, preprocess: 'v2-graph' as const };
+    assert.equal(preprocessKey(v2), preprocessKey({ ...v1, preprocess: 'v2-graph' }), 'an explicit spec field wins over the environment');
     assert.notEqual(preprocessKey(v2), legacy);
-    assert.notEqual(cacheFolder('/c', v2), cacheFolder('/c', v1));
-    process.env.ACTIVEKD_PREPROCESS = 'v2-graph';
-    assert.equal(preprocessVersion(v1), 'v2-graph');
-    assert.equal(preprocessKey(v1), preprocessKey(v2));
-    assert.equal(preprocessKey({ ...v1, preprocess: 'v1-sharp' }), legacy, 'an explicit spec field wins over the environment');
     process.env.ACTIVEKD_PREPROCESS = 'v3';
     assert.throws(() => preprocessKey(v1), (e: unknown) => e instanceof UserError && /ACTIVEKD_PREPROCESS=v3/.test(e.message));
   } finally {

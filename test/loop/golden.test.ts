@@ -4,7 +4,9 @@
  * test/fixtures/golden/ were written by activekd at commit 7779be0 (two round implementations) on
  * the embedded CIFAR-10 subset (the project fixture was re-recorded after the intended cold-start
  * change of issue 15 #7); see each fixture's `recordedWith`. They are regression oracles:
- * regenerate them only for an intended change of results, and say so in the commit.
+ * regenerate them only for an intended change of results, and say so in the commit. They were
+ * computed with the `v1-sharp` preprocessing, the default then: the tests ask for it explicitly
+ * (the default is now `v2-graph`, issue 12 #3).
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(join(import.m
 test('golden: pcoreset and random, zero-shot and no-distill, seed 1 on the embedded CIFAR-10 subset give the recorded picks and accuracies', { timeout: 600_000 }, () => {
   const golden = fixture('mini-seed1.json') as { teacherTestAccuracy: number; cells: Record<string, GoldenRun> };
   const out = tempDir('activekd-golden-');
-  const r = runCli(['run', '--data', 'assets/data/cifar10-mini', '--strategy', 'pcoreset,random', '--framework', 'zero-shot,no-distill', '--seeds', '1', '--rounds', '6', '--out', out]); // the default feature cache: content-addressed, shared with the demo
+  const r = runCli(['run', '--data', 'assets/data/cifar10-mini', '--strategy', 'pcoreset,random', '--framework', 'zero-shot,no-distill', '--seeds', '1', '--rounds', '6', '--preprocess', 'v1-sharp', '--out', out]); // the fixtures' preprocessing (the default until v2-graph); the default feature cache: content-addressed
   assert.equal(r.status, 0, r.stderr);
   for (const [cell, want] of Object.entries(golden.cells)) {
     const got = JSON.parse(readFileSync(join(out, cell, 'results.json'), 'utf8')) as GoldenRun & { teacher: { testAccuracy: number } | null };
@@ -47,7 +49,7 @@ test('golden: a labeling project (cold start + 3 pcoreset rounds, labels importe
   const classNames = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
   const data = projectData(classNames, 20, 10);
   const dir = join(data.root, 'p');
-  await initProject(dir, { images: data.images, classesFile: data.classes, testDir: data.test, dho: { hidden: 32, stepsPerLabeledBatch: 20 }, cacheDir: join(data.root, 'cache') });
+  await initProject(dir, { images: data.images, classesFile: data.classes, testDir: data.test, dho: { hidden: 32, stepsPerLabeledBatch: 20 }, cacheDir: join(data.root, 'cache'), preprocess: 'v1-sharp' });
   for (const [r, want] of golden.rounds.entries()) {
     const res = await runProjectRound(dir, { strategy: 'pcoreset' });
     assert.equal(res.round.round, r);
