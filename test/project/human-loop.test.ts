@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { mobilenetV1Spec } from '../../src/encoders/embedded.ts';
 import { encodeImages } from '../../src/encoders/encode.ts';
-import { preprocessImage } from '../../src/encoders/preprocess.ts';
+import { preprocessImageGraph } from '../../src/encoders/preprocess.ts';
+import { withPreprocess } from '../../src/encoders/spec.ts';
 import { createSession, f32Tensor } from '../../src/linalg/ort-session.ts';
 import { currentStudent, itemPath, openProject, projectStatus, runProjectRound } from '../../src/project/project.ts';
+import { projectPreprocess } from '../../src/project/store.ts';
 import { startLabelServer } from '../../src/server/label-server.ts';
 import { browserSkip, CHROMIUM, runCli, tempDir } from '../helpers.ts';
 import { projectData } from './helpers.ts';
@@ -111,19 +113,22 @@ test('human loop: init, round, label in the browser, import, round, export', { s
   const meta = JSON.parse(readFileSync(`${onnxPath}.json`, 'utf8')) as { classNames: string[] };
   assert.deepEqual(meta.classNames, d.classNames);
 
-  // Exported model on preprocessed images vs the in-process student on cached backbone features.
+  // Exported model on preprocessed images vs the in-process student on cached backbone features,
+  // both from the project's own preprocessing (v2-graph, the default at init: its graph's output is
+  // the float input the exported backbone takes).
   const { model, config } = await currentStudent(p);
+  assert.equal(projectPreprocess(config), 'v2-graph');
   const store = openProject(p);
   const items = store.items('pool').slice(0, 6);
   store.close();
   const paths = items.map((it) => itemPath(config, it));
-  const spec = mobilenetV1Spec(config.studentModel);
+  const spec = withPreprocess(mobilenetV1Spec(config.studentModel), projectPreprocess(config));
   const feats = (await encodeImages(spec, paths, { cacheDir: config.cacheDir })).outputs.features;
   assert.ok(feats);
   const want = await model.predict(feats, { alphaCe: model.config.evalAlphaCe, beta: model.config.evalBeta });
   const size = 3 * spec.size * spec.size;
   const x = new Float32Array(paths.length * size);
-  for (const [i, path] of paths.entries()) x.set(await preprocessImage(spec, path), i * size);
+  for (const [i, path] of paths.entries()) x.set(await preprocessImageGraph(spec, path), i * size);
   const session = await createSession(readFileSync(onnxPath));
   const out = await session.run({ input: f32Tensor(x, [paths.length, 3, spec.size, spec.size]) });
   const got = out.probs?.data as Float32Array;
