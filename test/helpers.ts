@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ASSETS } from '../src/assets.ts';
 
@@ -36,8 +36,28 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Where the browser tests look for Chromium (Debian package `chromium`, installed by .ci/run). */
-export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * An executable the tests use: `$<envVar>` when set, else the first `name` on PATH, else
+ * `/usr/bin/<name>` (where Debian installs it; the skip messages name that path).
+ */
+export function findExecutable(name: string, envVar: string, env: Record<string, string | undefined> = process.env): string {
+  const given = env[envVar];
+  if (given) return given;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return `/usr/bin/${name}`;
+}
+
+/** Chromium for the browser tests: `$ACTIVEKD_CHROMIUM`, else `chromium` on PATH (Debian package `chromium`, installed by .ci/run). */
+export const CHROMIUM = findExecutable('chromium', 'ACTIVEKD_CHROMIUM');
 
 /**
  * The one rule of the browser tests (issue 15 #8): without Chromium they are skipped with one

@@ -96,7 +96,8 @@ export function formatReport(r: DatasetReport): string {
   out.push(t.toString());
   for (const b of r.imbalance) {
     const ratio = b.ratio === null ? '∞ (a class has no item)' : b.ratio.toFixed(2);
-    out.push(`class imbalance (${b.split}): max/min = ${ratio}  (largest "${b.maxClass}" ${b.max}, smallest "${b.minClass}" ${b.min})`);
+    if (b.max === b.min) out.push(`classes balanced (${b.split}): ${b.max} per class`);
+    else out.push(`class imbalance (${b.split}): max/min = ${ratio}  (largest "${b.maxClass}" ${b.max}, smallest "${b.minClass}" ${b.min})`);
   }
   const fmts = Object.entries(r.formats)
     .sort((a, b) => b[1] - a[1])

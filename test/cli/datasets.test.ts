@@ -52,6 +52,8 @@ test('datasets check --json: counts, imbalance, unreadable files, duplicates acr
     assert.equal(h.status, 0, h.stderr);
     assert.match(h.stdout, /│ cat\s+│ 6\s+│ 1\s+│/);
     assert.match(h.stdout, /class imbalance \(train\): max\/min = 6\.00/);
+    assert.match(h.stdout, /classes balanced \(test\): 1 per class/, 'a balanced split says so (it named one class as both largest and smallest)');
+    assert.doesNotMatch(h.stdout, /class imbalance \(test\)/);
     assert.match(h.stdout, /unreadable images: 3/);
     assert.match(h.stdout, /broken\.jpg/);
     assert.match(h.stdout, /duplicate images \(same content\): 1 group/);

@@ -7,9 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
-import { tempDir } from '../helpers.ts';
+import { findExecutable, tempDir } from '../helpers.ts';
 
-export const REDIS_SERVER = '/usr/bin/redis-server';
+/** `$ACTIVEKD_REDIS_SERVER`, else `redis-server` on PATH (Debian package `redis-server`, installed by .ci/run). */
+export const REDIS_SERVER = findExecutable('redis-server', 'ACTIVEKD_REDIS_SERVER');
 
 /** false to run the queue tests, or the skip message. @throws Error under CI when redis-server is missing. */
 export function redisSkip(env: Record<string, string | undefined> = process.env, exists: (p: string) => boolean = existsSync): string | false {
