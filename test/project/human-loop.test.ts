@@ -3,7 +3,7 @@
  * in headless Chromium (keyboard shortcuts, undo), `import-labels` (CLI) for the rest of the batch,
  * round 1, `export` (CLI); the exported ONNX model's outputs equal the in-process predictions.
  *
- * Needs /usr/bin/chromium (Debian package `chromium`, installed by .ci/run). Without it the test
+ * Needs Chromium (`chromium` on PATH or $ACTIVEKD_CHROMIUM; Debian package `chromium`, installed by .ci/run). Without it the test
  * is skipped with one line saying what to install, and fails under CI=true (`browserSkip`).
  */
 import { test } from 'node:test';
