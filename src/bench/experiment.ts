@@ -11,7 +11,7 @@ import { checkOutDir } from '../util/out-dir.ts';
 import { Rng } from '../util/rng.ts';
 import { runActiveLoop, type ActiveLoopResult, type Framework } from '../loop/active-loop.ts';
 import { SimulatedOracle } from '../loop/oracle.ts';
-import { checkSetupOptions, prepareExperiment, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from '../loop/prepare.ts';
+import { checkSetupOptions, prepareExperiment, skippedLines, writePreparedTeacher, type ExperimentSetup, type PreparedData, type PreparedExperiment } from '../loop/prepare.ts';
 import { accuracy } from '../linalg/accuracy.ts';
 import { boostProbs, boostTeacher } from '../teachers/boosted.ts';
 import { readPreparedExperiment } from './prepared-store.ts';
@@ -189,7 +189,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   if (o.writeTeacher !== false) writePreparedTeacher(join(o.out, 'teacher'), prepared);
   const prepSeconds = (performance.now() - t0) / 1000;
   o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode; image preprocessing ${studentSpec.preprocess ?? 'v1-sharp'})`);
-  for (const s of prepared.skipped.slice(0, 20)) o.log(`  skipped ${s.path}: ${s.reason}`);
+  for (const line of skippedLines(prepared.skipped)) o.log(line);
   if (prepared.skipped.length > 20) o.log(`  … and ${prepared.skipped.length - 20} more (all listed in results.json)`);
   const held = prepared.heldOutTeacher;
   if (held) {

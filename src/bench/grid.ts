@@ -147,6 +147,24 @@ export function changedSettings(a: Record<string, unknown>, b: Record<string, un
 }
 
 /**
+ * The value of a dotted setting path in a grid configuration; an `encode` without `preprocess`
+ * means `v1-sharp` (`encodeKey` leaves it out, so grids from before versions keep their hash).
+ */
+function settingValue(config: Record<string, unknown>, path: string): unknown {
+  const v = path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), config);
+  return v === undefined && path === 'encode.preprocess' ? 'v1-sharp' : v;
+}
+
+/** `name: <value> in the grid, <value> now` (values cut to 60 characters). */
+function describeChange(name: string, grid: Record<string, unknown>, now: Record<string, unknown>): string {
+  const show = (v: unknown): string => {
+    const s = v === undefined ? '(unset)' : typeof v === 'string' ? v : JSON.stringify(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  };
+  return `${name}: ${show(settingValue(grid, name))} in the grid, ${show(settingValue(now, name))} now`;
+}
+
+/**
  * Writes `<out>/bench.json`, or checks it against the current settings on a restart. The recorded
  * settings are compared by the hash of their (upgraded, see `readBenchManifest`) values, so a grid
  * started by an older activekd resumes when its settings mean the same.
@@ -169,8 +187,10 @@ export function checkManifest(o: BenchOptions): BenchManifest {
         writeBenchManifest(path, manifest);
         return manifest;
       }
+      const gridPreprocess = settingValue(old.config, 'encode.preprocess') as string;
+      const hint = changed.includes('encode.preprocess') ? ` (add --preprocess ${gridPreprocess} to resume it with the grid's image preprocessing)` : '';
       throw new UserError(
-        `${o.experiment.out} holds a benchmark grid run with different settings (changed: ${changed.join(', ') || 'unknown'}); ` +
+        `${o.experiment.out} holds a benchmark grid run with different settings (changed: ${changed.map((c) => describeChange(c, old.config, config)).join('; ') || 'unknown'})${hint}; ` +
           `rerun with the same settings to resume it, or choose a new --out folder`,
       );
     }

@@ -139,5 +139,11 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:^|[\\/])(main\.ts|activekd(\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // A reader that stops early (`activekd bench --help | head -3`) closes the pipe: end quietly, as
+  // other command-line tools do, instead of an unhandled EPIPE stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   process.exitCode = await main(process.argv);
 }

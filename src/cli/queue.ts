@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { BenchOptions } from '../bench/grid.ts';
 import { experimentSetup, type ExperimentOptions } from '../bench/experiment.ts';
 import { defaultCacheDir } from '../encoders/encode.ts';
-import { prepareExperiment, writePreparedTeacher, type ExperimentSetup } from '../loop/prepare.ts';
+import { prepareExperiment, skippedLines, writePreparedTeacher, type ExperimentSetup } from '../loop/prepare.ts';
 import { queueCellRunner } from '../queue/cells.ts';
 import { parseQueueUrl, type QueueConnection } from '../queue/connection.ts';
 import { JobDispatcher } from '../queue/dispatch.ts';
@@ -117,7 +117,8 @@ export function queueCommands(log: (s: string) => void): Command[] {
     if (raw.queue) await encodeOnQueue(connectionOf({ ...raw, queue: raw.queue }), experiment, raw.shardSize, log);
     const { log: _l, ...rest } = experiment;
     const p = await prepareExperiment(experimentSetup(rest));
-    log(`dataset ${p.dataset.root}: pool ${p.train.ids.length} × ${p.trainFeatures.cols} features, test ${p.test?.ids.length ?? 0}, skipped ${p.skipped.length}${p.teacherTrain ? `, teacher probabilities ${p.teacherTrain.cols} classes` : ''}`);
+    log(`dataset ${p.dataset.root}: pool ${p.train.ids.length} × ${p.trainFeatures.cols} features, test ${p.test?.ids.length ?? 0}, skipped ${p.skipped.length}${p.teacherTrain ? `, teacher probabilities ${p.teacherTrain.cols} classes` : ''} (image preprocessing ${p.studentSpec.preprocess ?? 'v1-sharp'})`);
+    for (const line of skippedLines(p.skipped)) log(line);
     if (raw.out) {
       mkdirSync(raw.out, { recursive: true });
       await writeNpy(join(raw.out, 'train.features.npy'), p.trainFeatures.data, [p.trainFeatures.rows, p.trainFeatures.cols]);

@@ -35,6 +35,16 @@ export interface PreparedData {
 }
 
 /**
+ * The skipped files as log lines, `  skipped <path>: <reason>`, the first `max` of them and then a
+ * count of the rest (one format for every command that prepares a dataset).
+ */
+export function skippedLines(skipped: readonly SkippedFile[], max = 20): string[] {
+  const lines = skipped.slice(0, max).map((s) => `  skipped ${s.path}: ${s.reason}`);
+  if (skipped.length > max) lines.push(`  … and ${skipped.length - max} more skipped file(s)`);
+  return lines;
+}
+
+/**
  * Encodes a dataset with the student backbone and (optionally) the teacher, and drops images any
  * encoder could not decode from both splits (each listed in `skipped` with its reason).
  * @throws UserError from the encoders (missing or broken model files).

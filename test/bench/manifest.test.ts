@@ -42,8 +42,31 @@ test('a bench.json written before the schema (version 1) resumes when the settin
   assert.ok(cell);
   mkdirSync(cell.dir, { recursive: true });
   copyFileSync(V0, join(cell.dir, 'results.json'));
-  assert.throws(() => checkManifest(benchOptions(out, ['--hidden', '64'])), (err: unknown) => err instanceof UserError && /different settings \(changed: dho\.hidden\)/.test(err.message));
+  assert.throws(() => checkManifest(benchOptions(out, ['--hidden', '64'])), (err: unknown) => err instanceof UserError && /different settings \(changed: dho\.hidden: 512 in the grid, 64 now\); rerun/.test(err.message));
   assert.doesNotThrow(() => checkManifest(benchOptions(out)));
+});
+
+test('a grid of the former default preprocessing (no encode.preprocess recorded) resumed under the new default: the refusal names both values and the option that resumes it', () => {
+  const saved = process.env.ACTIVEKD_PREPROCESS;
+  delete process.env.ACTIVEKD_PREPROCESS;
+  try {
+    const out = tempDir('activekd-bench-v1-');
+    const v1 = benchOptions(out, ['--preprocess', 'v1-sharp']);
+    checkManifest(v1);
+    const [cell] = benchCells(v1);
+    assert.ok(cell);
+    mkdirSync(cell.dir, { recursive: true });
+    copyFileSync(V0, join(cell.dir, 'results.json'));
+    assert.throws(
+      () => checkManifest(benchOptions(out)),
+      (err: unknown) =>
+        err instanceof UserError &&
+        /changed: encode\.preprocess: v1-sharp in the grid, v2-graph now\) \(add --preprocess v1-sharp to resume it with the grid's image preprocessing\)/.test(err.message),
+    );
+    assert.doesNotThrow(() => checkManifest(benchOptions(out, ['--preprocess', 'v1-sharp'])));
+  } finally {
+    if (saved !== undefined) process.env.ACTIVEKD_PREPROCESS = saved;
+  }
 });
 
 test('a foreign bench.json is refused with the file named', () => {

@@ -72,7 +72,7 @@ test('bench: killed mid-grid (SIGKILL), restarted, gives the same Table 1 as an 
   // Different settings are refused with a clear message.
   const bad = runCli(['bench', '--data', data, '--out', outB, '--cache-dir', cache, ...ARGS.map((a) => (a === '16' ? '32' : a))]);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /different settings \(changed: dho\.hidden\)/);
+  assert.match(bad.stderr, /different settings \(changed: dho\.hidden: 16 in the grid, 32 now\)/);
 
   // `activekd report DIR` regenerates the same table from the results.
   writeFileSync(join(outB, 'table1.md'), '');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -116,4 +117,12 @@ test('--out naming a file is refused before any work (run and bench); an explici
   const ref = runCli(['bench', '--data', '/nonexistent-activekd-data', '--out', join(dir, 'b'), '--strategies', 'random,pcoreset', '--reference', 'entropy']);
   assert.equal(ref.status, 2, ref.stderr);
   assert.match(ref.stderr, /the reference strategy entropy \(--reference\) is not among the strategies \(random, pcoreset\)/);
+});
+
+test('a reader that closes the pipe early (`activekd bench --help | head`) ends the command quietly: exit 0, no EPIPE stack trace', () => {
+  // `true` exits without reading, so the help text is written into a closed pipe.
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx src/cli/main.ts bench --help | true`], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE/);
+  noStack(r.stderr);
 });

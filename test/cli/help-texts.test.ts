@@ -5,6 +5,7 @@
  * grid summary fits a 100-column terminal, per-round lines printed once.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Command, Option } from 'commander';
@@ -86,10 +87,12 @@ test('encode --help lists no loop or student option (it trains nothing), keeps w
   }
   for (const flag of ['--framework', '--teacher', '--preprocess', '--encoder-batch-size', '--limit-per-class', '--teacher-shots']) assert.ok(encode.options.find((o) => o.long === flag), `encode lacks ${flag}`);
   const data = miniSubset(['cat', 'ship'], 3, 2);
+  writeFileSync(join(data, 'train', 'cat', 'broken.jpg'), 'not an image');
   const out = tempDir();
-  const ok = runCli(['encode', data, '--framework', 'no-distill', '--no-cache', '--out', out]);
+  const ok = runCli(['encode', data, '--framework', 'no-distill', '--no-cache', '--out', out], { ACTIVEKD_PREPROCESS: '' });
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout + ok.stderr, /pool 6 × 1024 features, test 4/);
+  assert.match(ok.stdout + ok.stderr, /pool 6 × 1024 features, test 4, skipped 1 \(image preprocessing v2-graph\)/);
+  assert.match(ok.stdout + ok.stderr, /skipped \S*broken\.jpg: cannot decode image: /, 'encode names each skipped file and why, as run does');
   const refused = runCli(['encode', data, '--rounds', '3', '--no-cache']);
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /unknown option '--rounds'/);
