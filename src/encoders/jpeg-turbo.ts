@@ -75,10 +75,22 @@ interface Decoder {
 
 let compiled: object | null = null;
 let current: Decoder | null = null;
+/** Set when the module cannot be loaded (a broken install): sharp decodes everything, one warning said so. */
+let unavailable = false;
 
-function decoder(): Decoder {
+/** The decoder, or `null` when the WebAssembly module cannot be loaded (warned once). */
+function decoder(): Decoder | null {
   if (current) return current;
-  compiled ??= new wasm.Module(readFileSync(createRequire(import.meta.url).resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')));
+  if (unavailable) return null;
+  if (!compiled) {
+    try {
+      compiled = new wasm.Module(readFileSync(createRequire(import.meta.url).resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')));
+    } catch (e) {
+      unavailable = true;
+      process.emitWarning(`the libjpeg-turbo WebAssembly module (package @cwasm/jpeg-turbo) cannot be loaded: ${e instanceof Error ? e.message : String(e)}; JPEGs are decoded by sharp instead (the same pixels, ≈ 30× the CPU). Reinstall activekd's dependencies to fix it.`, { code: 'ACTIVEKD_JPEG_TURBO' });
+      return null;
+    }
+  }
   const x = new wasm.Instance(compiled, imports).exports as TurboJpegExports;
   const handle = x.tjInitDecompress();
   const meta = x.malloc(16);
@@ -151,6 +163,7 @@ export function decodeJpegTurbo(bytes: Uint8Array, accept: (width: number, heigh
   if (bytes.length > MAX_BYTES || !isPlainJpeg(bytes)) return null;
   try {
     const d = decoder();
+    if (d === null) return null;
     const { x } = d;
     const src = scratch(d, 'src', bytes.length);
     new Uint8Array(x.memory.buffer, src, bytes.length).set(bytes);

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp, { type OutputInfo } from 'sharp';
 import { decodeJpegTurbo } from './jpeg-turbo.ts';
 import { runPreprocessGraph } from './preprocess-graph.ts';
@@ -40,6 +40,15 @@ function decodeResized(spec: EncoderSpec, input: string | Buffer, shrinkOnly: bo
     .toBuffer({ resolveWithObject: true });
 }
 
+/**
+ * The file's bytes for a path (the path itself when it cannot be read: sharp then says why), so
+ * that a file decodes the same, and fails with the same reason, whichever form it comes in
+ * (libjpeg-turbo and sharp agree on well-formed JPEGs, not always on corrupt ones).
+ */
+async function bytesOf(input: string | Buffer): Promise<string | Buffer> {
+  return typeof input === 'string' ? ((await readFile(input).catch(() => null)) ?? input) : input;
+}
+
 /** An image decoded to 8-bit RGB, row-major HWC. */
 export interface DecodedImage {
   /** height×width×3 bytes. */
@@ -65,6 +74,7 @@ export async function decodeImage(spec: EncoderSpec, input: string | Buffer): Pr
   const size = spec.size;
   // The images the graph takes at native size (see below), when libjpeg-turbo can decode them.
   const native = (w: number, h: number): boolean => w < size && h < size && (spec.resize === 'fill' || w === h);
+  input = await bytesOf(input);
   if (typeof input !== 'string') {
     const fast = decodeJpegTurbo(input, native);
     if (fast) return fast;
@@ -113,6 +123,7 @@ export async function preprocessImageGraph(spec: EncoderSpec, input: string | Bu
  */
 export async function preprocessImage(spec: EncoderSpec, input: string | Buffer, out?: Float32Array): Promise<Float32Array> {
   const size = spec.size;
+  input = await bytesOf(input);
   let data: Buffer;
   let info: OutputInfo;
   try {

@@ -4,6 +4,7 @@
  * other kind left to sharp; failures leave no trace (a fresh module after each).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,9 +22,9 @@ function spec(size: number, resize: EncoderSpec['resize']): EncoderSpec {
   return { name: 'tiny', modelPath: '/nonexistent.onnx', inputName: 'input', size, resize, scaling: { kind: 'tanh' }, outputs: ['features'], preprocess: 'v2-graph' };
 }
 
-/** sharp's decode of the bytes: 8-bit RGB HWC. */
+/** sharp's decode of the bytes as decodeImage asks for it (EXIF rotation, no alpha, sRGB): 8-bit RGB HWC. */
 async function sharpRgb(bytes: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -55,10 +56,11 @@ test('decodeJpegTurbo: the same pixels as sharp on real CIFAR-10 files (every 8t
     const ref = await sharpRgb(bytes);
     assert.deepEqual([fast.width, fast.height], [ref.width, ref.height], f);
     assert.ok(Buffer.from(fast.data).equals(ref.data), `${f}: pixels differ`);
-    // decodeImage takes the fast path for bytes and sharp for a path: the same image either way.
+    // decodeImage: bytes or a path, the same image.
     const viaBytes = await decodeImage(spec(224, 'shorter-crop'), bytes);
     const viaPath = await decodeImage(spec(224, 'shorter-crop'), f);
-    assert.ok(Buffer.from(viaBytes.data).equals(Buffer.from(viaPath.data)), `${f}: decodeImage differs by input kind`);
+    assert.ok(Buffer.from(viaBytes.data).equals(ref.data), `${f}: decodeImage differs from sharp`);
+    assert.ok(Buffer.from(viaPath.data).equals(ref.data), `${f}: decodeImage of the path differs from sharp`);
   }
 });
 
@@ -102,10 +104,11 @@ test('decodeJpegTurbo: files it is not proven for are left to sharp, and decodeI
     const s = spec(224, 'fill');
     const path = join(dir, 'img');
     writeFileSync(path, bytes);
-    const viaBytes = await decodeImage(s, bytes);
-    const viaPath = await decodeImage(s, path);
-    assert.deepEqual([viaBytes.width, viaBytes.height], [viaPath.width, viaPath.height], what);
-    assert.ok(Buffer.from(viaBytes.data).equals(Buffer.from(viaPath.data)), `${what}: pixels differ`);
+    const ref = await sharpRgb(bytes);
+    for (const got of [await decodeImage(s, bytes), await decodeImage(s, path)]) {
+      assert.deepEqual([got.width, got.height], [ref.width, ref.height], what);
+      assert.ok(Buffer.from(got.data).equals(ref.data), `${what}: pixels differ from sharp's`);
+    }
   }
   const exif = cases[0]![1];
   assert.equal(isPlainJpeg(exif), false);
@@ -131,9 +134,13 @@ test('decodeJpegTurbo: truncated or corrupt files give null and leave the next d
     const after = decodeJpegTurbo(good, any);
     assert.ok(after && Buffer.from(after.data).equals(Buffer.from(ref.data)), `a good decode after ${i + 1} failures`);
   }
-  // A corrupt body either fails (null) or decodes without a libjpeg warning, and then as sharp does.
-  const c = decodeJpegTurbo(corrupt, any);
-  if (c) assert.ok(Buffer.from(c.data).equals((await sharpRgb(corrupt)).data));
+  // A corrupt body that decodes without a libjpeg warning need not give sharp's pixels (the two
+  // read the stream in different chunks), but a file decodes the same as bytes or as a path.
+  const dir = tempDir();
+  writeFileSync(join(dir, 'corrupt.jpg'), corrupt);
+  const s = spec(224, 'fill');
+  const [viaBytes, viaPath] = await Promise.all([decodeImage(s, corrupt).catch(() => null), decodeImage(s, join(dir, 'corrupt.jpg')).catch(() => null)]);
+  assert.deepEqual(viaBytes && Buffer.from(viaBytes.data), viaPath && Buffer.from(viaPath.data));
   // decodeImage keeps sharp's reason for a truncated file.
   await assert.rejects(decodeImage(spec(224, 'fill'), truncated), /premature end/i);
 });
@@ -157,4 +164,24 @@ test('isPlainJpeg: reads the header segments; malformed structure or other frame
   const cut = jpeg(jfif, sof(0xc0)).subarray(0, 10);
   assert.equal(isPlainJpeg(cut), false, 'a segment running past the end');
   assert.equal(isPlainJpeg(new Uint8Array([0x89, 0x50, 0x4e, 0x47])), false, 'PNG signature');
+});
+
+test('decodeJpegTurbo without its WebAssembly module (a broken install): null, so sharp decodes, and one warning naming the package', () => {
+  // A child process whose fs cannot read the .wasm file, as when it is missing from node_modules.
+  const script = `
+    import fs from 'node:fs';
+    import { syncBuiltinESMExports } from 'node:module';
+    const read = fs.readFileSync;
+    fs.readFileSync = (p, ...rest) => { if (String(p).endsWith('.wasm')) throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }); return read(p, ...rest); };
+    syncBuiltinESMExports();
+    const { decodeJpegTurbo } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'encoders', 'jpeg-turbo.ts'))});
+    const bytes = read(${JSON.stringify(join(ASSETS.cifar10Mini, 'train', 'cat', readdirSync(join(ASSETS.cifar10Mini, 'train', 'cat')).sort()[0] as string))});
+    console.log(JSON.stringify([decodeJpegTurbo(bytes, () => true), decodeJpegTurbo(bytes, () => true)]));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '[null,null]');
+  const warnings = r.stderr.split('\n').filter((l) => l.includes('ACTIVEKD_JPEG_TURBO'));
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(warnings[0] as string, /@cwasm\/jpeg-turbo.*cannot be loaded: ENOENT.*decoded by sharp instead/);
 });
