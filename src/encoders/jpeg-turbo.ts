@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
  * hand-offs, ≈ 35× what the decode itself costs (≈ 20 µs here), and that CPU is taken from the
  * encoder's onnxruntime threads on the same cores (issue 12 #3). sharp's own JPEG decoder
  * (mozjpeg, a libjpeg-turbo fork) and this one run the same integer IDCT (`JDCT_ISLOW`) and fancy
- * chroma upsampling, so the pixels are bit-identical: checked on the CIFAR-10 subset and by a
+ * chroma upsampling, so the pixels of well-formed files are bit-identical (a corrupt stream that
+ * gives no warning may decode differently: libvips feeds it in chunks): checked on all of CIFAR-10 and by a
  * property test over generated JPEGs (test/encoders/jpeg-turbo.test.ts). Everything this path is
  * not proven for is left to sharp (`null`): other chroma subsamplings, grey/CMYK/Adobe files,
  * arithmetic or lossless coding, EXIF orientation, embedded ICC profiles, and any file that gives a

@@ -16,6 +16,7 @@ import type { StudentModel } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/json-file.ts';
 import { currentStudent } from './project.ts';
+import { projectStudentModel } from './store.ts';
 
 const { onnx } = onnxProto;
 
@@ -192,13 +193,14 @@ export function appendStudentHead(backbone: Uint8Array, model: StudentModel, opt
  */
 export async function exportProject(projectDir: string, onnxPath: string, log: (s: string) => void = () => {}): Promise<{ onnx: string; student: string; classNames: string[] }> {
   const { model, classNames, path, config } = await currentStudent(projectDir, log);
+  const studentModel = projectStudentModel(config);
   let backbone: Uint8Array;
   try {
-    backbone = readFileSync(config.studentModel);
+    backbone = readFileSync(studentModel);
   } catch (e) {
-    throw new UserError(`cannot read the student backbone ${config.studentModel}: ${(e as Error).message}`);
+    throw new UserError(`cannot read the student backbone ${studentModel}: ${(e as Error).message}`);
   }
-  const spec = mobilenetV1Spec(config.studentModel);
+  const spec = mobilenetV1Spec(studentModel);
   const contract = exportContract(spec, classNames, effectiveAlphaCe(model.config.framework, model.config.evalAlphaCe), model.config.evalBeta);
   const bytes = appendStudentHead(backbone, model, { contract });
   const outPath = resolve(onnxPath);

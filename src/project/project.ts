@@ -37,7 +37,7 @@ import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definit
 import { resolveQuerySize } from '../options/query-size.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
 import { LABEL_STUDIO_CHOICE, parseLabelCsv } from './label-files.ts';
-import { ProjectStore, projectPreprocess, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
+import { ProjectStore, projectPreprocess, projectStudentModel, STORE_FILE, type ItemRow, type ProjectConfig, type RoundRow, type SelectionRow, type Suggestion } from './store.ts';
 
 /** Named points at which `ACTIVEKD_CRASH_AT=<name>` makes the process SIGKILL itself (crash tests). */
 export type CrashPoint = 'after-train' | 'after-select' | 'before-commit' | 'after-commit' | 'mid-export';
@@ -271,7 +271,7 @@ async function loadRoundInputs(store: ProjectStore, run: RunSettings = {}): Prom
   const classNames = store.classNames();
   const C = classNames.length;
   const pool = store.items('pool').filter((it) => it.skipped === null);
-  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, preprocess: projectPreprocess(cfg), ...(run.encoderBatchSize ? { batchSize: run.encoderBatchSize } : {}) });
+  const enc = await encodeImages(mobilenetV1Spec(projectStudentModel(cfg)), pool.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, preprocess: projectPreprocess(cfg), ...(run.encoderBatchSize ? { batchSize: run.encoderBatchSize } : {}) });
   const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
   const teacher = cfg.teacher === 'none' ? null : { rows: pool.length, cols: C, data: store.teacherProbs(pool.map((it) => it.pk), C) };
   const rowOf = new Map(pool.map((it, i) => [it.pk, i]));
@@ -509,7 +509,7 @@ export async function runProjectRound(projectDir: string, o: ProjectRoundOptions
 async function testSplit(store: ProjectStore, cfg: ProjectConfig, batchSize?: number): Promise<{ features: Matrix; labels: Int32Array } | undefined> {
   const test = store.items('test').filter((it) => it.skipped === null && it.truth !== null);
   if (test.length === 0) return undefined;
-  const enc = await encodeImages(mobilenetV1Spec(cfg.studentModel), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, preprocess: projectPreprocess(cfg), ...(batchSize ? { batchSize } : {}) });
+  const enc = await encodeImages(mobilenetV1Spec(projectStudentModel(cfg)), test.map((it) => itemPath(cfg, it)), { cacheDir: cfg.cacheDir, preprocess: projectPreprocess(cfg), ...(batchSize ? { batchSize } : {}) });
   const features = enc.outputs.features ?? (Object.values(enc.outputs)[0] as Matrix);
   return { features, labels: Int32Array.from(test, (it) => it.truth as number) };
 }

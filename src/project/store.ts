@@ -22,6 +22,9 @@
  * - `label_events(seq, item_pk, class_idx, source, at)`: every label change (class_idx NULL = removed).
  * - `metrics(round, name, value)`, `artefacts(round, kind, path, sha256)`.
  */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ASSETS } from '../assets.ts';
 import type { PreprocessVersion } from '../encoders/spec.ts';
 import Database from 'better-sqlite3';
 import { UserError } from '../util/errors.ts';
@@ -59,6 +62,16 @@ export interface ProjectConfig {
    * projects created before it existed, which were encoded with `v1-sharp`.
    */
   readonly preprocess?: PreprocessVersion;
+}
+
+/**
+ * The student backbone of a project: `cfg.studentModel`, or, when that file is gone and it was the
+ * embedded model of the activekd that created the project (same file name: the clone or package was
+ * moved, reinstalled or upgraded), the embedded model of this activekd.
+ */
+export function projectStudentModel(cfg: ProjectConfig): string {
+  if (existsSync(cfg.studentModel) || basename(cfg.studentModel) !== basename(ASSETS.mobilenetV1)) return cfg.studentModel;
+  return ASSETS.mobilenetV1;
 }
 
 /** The preprocessing of a project's encodes (see {@link ProjectConfig.preprocess}). */
