@@ -64,9 +64,9 @@ export interface DecodedImage {
  * src/encoders/preprocess-graph.ts); sharp shrinks a larger one to spec.size×spec.size (cheapest
  * there: JPEG shrink-on-load, filtered reduction), and resizes whatever the graph cannot reproduce
  * the way sharp would (`shorter-crop` of a non-square image, one side larger than spec.size and the
- * other smaller). Small plain JPEG files given as bytes are decoded by libjpeg-turbo in WebAssembly
- * instead of sharp, with the same pixels at a fraction of the CPU (`decodeJpegTurbo`,
- * src/encoders/jpeg-turbo.ts).
+ * other smaller). Small plain JPEG files (bytes, or a path, which is read first) are decoded by
+ * libjpeg-turbo in WebAssembly instead of sharp, with the same pixels at a fraction of the CPU
+ * (`decodeJpegTurbo`, src/encoders/jpeg-turbo.ts).
  * @returns both sides < spec.size (square with `shorter-crop`), or exactly spec.size×spec.size
  * @throws Error with a one-line reason when the file cannot be decoded, as {@link preprocessImage}
  */
