@@ -59,6 +59,34 @@ export async function processJob(data: JobData, log: (line: string) => void = ()
 }
 
 /**
+ * The worker's error log: a new error is logged at once; the same error again (ioredis retrying an
+ * unreachable server) at most once per `everyMs`, with how often and since when it failed, so a
+ * worker waiting for its server says so instead of going quiet.
+ * @param now clock in ms (tests)
+ */
+export function errorReporter(log: (s: string) => void, everyMs = 30_000, now: () => number = Date.now): (e: Error) => void {
+  let last = '';
+  let since = 0;
+  let count = 0;
+  let loggedAt = 0;
+  return (e) => {
+    const t = now();
+    if (e.message !== last) {
+      last = e.message;
+      since = t;
+      count = 1;
+      loggedAt = t;
+      log(`worker: ${e.message}`);
+      return;
+    }
+    count++;
+    if (t - loggedAt < everyMs) return;
+    loggedAt = t;
+    log(`worker: still failing, ${count} times in ${Math.round((t - since) / 1000)} s: ${e.message} (retrying; Ctrl-C stops)`);
+  };
+}
+
+/**
  * Starts a worker on the queue. Resolves once connected; `close()` finishes the running jobs and disconnects.
  */
 export async function startWorker(conn: QueueConnection, o: WorkerOptions): Promise<{ close: () => Promise<void>; worker: Worker }> {
@@ -87,11 +115,7 @@ export async function startWorker(conn: QueueConnection, o: WorkerOptions): Prom
       maxStalledCount: 3,
     },
   );
-  let lastError = '';
-  worker.on('error', (e) => {
-    if (e.message !== lastError) o.log(`worker: ${e.message}`);
-    lastError = e.message;
-  });
+  worker.on('error', errorReporter(o.log));
   await worker.waitUntilReady();
   o.log(`worker ${hostname()}:${process.pid} on ${conn.redacted} (queue ${conn.prefix}:${QUEUE_NAME}, concurrency ${o.concurrency ?? 1}, lock ${lockMs} ms)`);
   return { worker, close: () => worker.close() };

@@ -13,11 +13,28 @@ import { createServer } from 'node:net';
 import { checkQueueReachable, parseQueueUrl, redactUrl } from '../../src/queue/connection.ts';
 import { JobDispatcher } from '../../src/queue/dispatch.ts';
 import type { EncodeReply } from '../../src/queue/jobs.ts';
-import { startWorker } from '../../src/queue/worker.ts';
+import { errorReporter, startWorker } from '../../src/queue/worker.ts';
 import { runCli, tempDir } from '../helpers.ts';
 import { redisSkip, startRedis } from './redis.ts';
 
 const skip = redisSkip();
+
+test('errorReporter: a new error at once, the same one again at most once per interval with its count and duration', () => {
+  const lines: string[] = [];
+  let t = 0;
+  const report = errorReporter((s) => lines.push(s), 30_000, () => t);
+  const refused = new Error('connect ECONNREFUSED 127.0.0.1:1');
+  report(refused);
+  for (t = 1000; t < 30_000; t += 1000) report(refused);
+  assert.deepEqual(lines, ['worker: connect ECONNREFUSED 127.0.0.1:1'], 'repeats within the interval stay quiet');
+  t = 31_000;
+  report(refused);
+  assert.equal(lines.at(-1), 'worker: still failing, 31 times in 31 s: connect ECONNREFUSED 127.0.0.1:1 (retrying; Ctrl-C stops)');
+  t = 32_000;
+  report(new Error('NOAUTH'));
+  assert.equal(lines.at(-1), 'worker: NOAUTH', 'another error is logged at once');
+  assert.equal(lines.length, 3);
+});
 
 test('redactUrl drops user and password', () => {
   assert.equal(redactUrl('redis://alice:s3cret@10.0.0.5:6380/2'), 'redis://10.0.0.5:6380/2');
