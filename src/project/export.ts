@@ -6,8 +6,8 @@
  * the trained weights as initializers, and re-encoding. The model states its input contract in
  * plain words (issue 15 #13): in the ONNX model's doc string and metadata, and in `<file>.json`.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
@@ -189,9 +189,11 @@ export function appendStudentHead(backbone: Uint8Array, model: StudentModel, opt
  * outputs and their meanings, classes, α, β) and the student file it came from. The ONNX model
  * carries the same contract as its doc string and metadata.
  * @returns the output path and the student file it came from
- * @throws UserError when nothing is labeled yet or the backbone cannot be read
+ * @throws UserError when nothing is labeled yet, the backbone cannot be read, or `onnxPath` is a folder (missing parent folders are created)
  */
 export async function exportProject(projectDir: string, onnxPath: string, log: (s: string) => void = () => {}): Promise<{ onnx: string; student: string; classNames: string[] }> {
+  const outPath = resolve(onnxPath);
+  if (existsSync(outPath) && statSync(outPath).isDirectory()) throw new UserError(`--onnx ${onnxPath} is a folder: give the model's file name, e.g. ${join(onnxPath, 'student.onnx')}`);
   const { model, classNames, path, config } = await currentStudent(projectDir, log);
   const studentModel = projectStudentModel(config);
   let backbone: Uint8Array;
@@ -203,7 +205,7 @@ export async function exportProject(projectDir: string, onnxPath: string, log: (
   const spec = mobilenetV1Spec(studentModel);
   const contract = exportContract(spec, classNames, effectiveAlphaCe(model.config.framework, model.config.evalAlphaCe), model.config.evalBeta);
   const bytes = appendStudentHead(backbone, model, { contract });
-  const outPath = resolve(onnxPath);
+  mkdirSync(dirname(outPath), { recursive: true });
   writeFileAtomic(outPath, bytes);
   writeFileAtomic(`${outPath}.json`, `${JSON.stringify({ ...contract, student: path }, null, 2)}\n`);
   model.dispose();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.ts';
 
@@ -20,8 +20,13 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): string {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // no half-written temporary left beside the user's files
+    throw e;
+  }
   return createHash('sha256').update(content).digest('hex');
 }
 

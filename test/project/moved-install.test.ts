@@ -4,8 +4,8 @@
  * or package must not break the project (fresh-user trial: `model file not found: /old/clone/...`).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ASSETS } from '../../src/assets.ts';
@@ -42,8 +42,17 @@ test('a project whose creating install is gone runs rounds and exports with this
   writeFileSync(csv, `id,label\n${r.selection.map((s) => `${s.id},${data.truth(s.id)}`).join('\n')}\n`);
   importLabels(dir, csv);
   assert.equal((await runProjectRound(dir, {})).selection.length, 2, 'a round that trains the student');
-  const out = await exportProject(dir, join(tempDir(), 'student.onnx'));
-  assert.ok(out.onnx.endsWith('student.onnx'));
+  // --onnx into a folder that does not exist yet: created (fresh-user trial: was an internal ENOENT error).
+  const target = join(tempDir(), 'new', 'folder', 'student.onnx');
+  const out = await exportProject(dir, target);
+  assert.equal(out.onnx, target);
+  assert.ok(existsSync(target) && existsSync(`${target}.json`));
+  // --onnx naming a folder: one clear error, and no temporary file left beside it (was EISDIR and a 15 MB leftover).
+  const folder = join(tempDir(), 'models');
+  mkdirSync(folder);
+  await assert.rejects(exportProject(dir, folder), (e: unknown) => e instanceof UserError && /is a folder: give the model's file name/.test(e.message));
+  assert.deepEqual(readdirSync(dirname(folder)), ['models']);
+  assert.deepEqual(readdirSync(folder), []);
   setModel('/gone/my-backbone.onnx');
   await assert.rejects(exportProject(dir, join(tempDir(), 'student.onnx')), (e: unknown) => e instanceof UserError && /\/gone\/my-backbone\.onnx/.test(e.message));
 });
