@@ -7,7 +7,8 @@ import { UserError } from '../util/errors.ts';
 export const MAX_SEED_RANGE = 10_000;
 
 /**
- * Parses a seed list: integers, each at most once, in the order written (`3,1-2` → [3, 1, 2]).
+ * Parses a seed list: non-negative integers (as `--seed` takes), each at most once, in the order
+ * written (`3,1-2` → [3, 1, 2]).
  * @param flag the option named in errors (default `--seeds`)
  * @throws UserError naming the flag on anything else: not a list of integers / ranges, a
  *   descending or over-long range, a repeated seed
@@ -15,8 +16,8 @@ export const MAX_SEED_RANGE = 10_000;
 export function parseSeeds(v: string, flag = '--seeds'): number[] {
   const out: number[] = [];
   for (const part of v.split(',')) {
-    const m = /^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*)?$/.exec(part);
-    if (!m) throw new UserError(`${flag} must look like "1", "1,2,3" or "1-5", got "${v}"`);
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new UserError(`${flag} must look like "1", "1,2,3" or "1-5" (non-negative integers), got "${v}"`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || b < a || b - a > MAX_SEED_RANGE) throw new UserError(`${flag}: bad seed range "${part.trim()}" in "${v}" (from ≤ to, at most ${MAX_SEED_RANGE} apart)`);
