@@ -64,7 +64,8 @@ test('select: picks (with ids and scores) equal in-process select for several st
     ['badge-kmeanspp', {}, []],
     ['pcoreset', { space: 'kd', threads: 2 }, ['--option', 'space=kd', '--option', 'threads=2']],
   ] as const) {
-    const r = select([...all, '--ids', idsFile, '--strategy', name, '--query', '7', '--seed', '3', ...cliOptions]);
+    // --out in folders that do not exist yet: created, as run and bench do (fresh-user trial: was "cannot write …: ENOENT").
+    const r = select([...all, '--ids', idsFile, '--strategy', name, '--query', '7', '--seed', '3', ...cliOptions], join(dir, `new-${name}`, 'sub', 'picks.json'));
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(readFileSync(r.out, 'utf8')) as Out;
     // In process, on the same float32 values (CSV and float64 round-trip exactly through float32 here).
