@@ -34,6 +34,8 @@ import { Rng } from '../util/rng.ts';
 import { nfc, normalisationClashes, normalisationNote } from '../util/unicode.ts';
 import { prepareExperiment, type ExperimentSetup } from '../loop/prepare.ts';
 import { SEED_OPTION, STRATEGY_OPTION, TEACHER_OPTION } from '../options/definitions.ts';
+import { embeddedClassMapFor } from '../teachers/label-transfer.ts';
+import { parseTeacherSpec } from '../teachers/registry.ts';
 import { resolveQuerySize } from '../options/query-size.ts';
 import { runRound, type RoundOutcome } from '../loop/round.ts';
 import { LABEL_STUDIO_CHOICE, parseLabelCsv } from './label-files.ts';
@@ -135,6 +137,14 @@ export function itemPath(cfg: ProjectConfig, item: Pick<ItemRow, 'id' | 'split'>
 }
 
 /**
+ * What `init` accepts when no embedded class map covers a project's classes (the label-transfer
+ * teacher's error message; `run`'s is `WITHOUT_CLASS_MAP_HINT`).
+ */
+const INIT_WITHOUT_CLASS_MAP_HINT =
+  'init again with --class-map FILE (JSON: class → ImageNet label names or output indices, like assets/maps/cifar10_to_imagenet.json), ' +
+  'with --teacher none (no teacher: the student learns from your labels alone), or with another teacher (--teacher clip:DIR or precomputed:FILE)';
+
+/**
  * `activekd init`: creates the project folder and its store, scans the images, encodes them with
  * the student backbone (warming the feature cache) and the teacher, and journals teacher
  * probabilities. Undecodable images are kept as skipped items (never selected).
@@ -180,6 +190,9 @@ export async function initProject(projectDir: string, o: InitProjectOptions): Pr
     preprocess: o.preprocess ?? defaultPreprocess(),
   };
   createStrategy(cfg.strategy); // validate the name early
+  // The label-transfer teacher without --class-map needs an embedded map that covers the classes:
+  // checked before any encoding, with what init (not run) accepts instead.
+  if (!o.classMap && parseTeacherSpec(teacherSpec)?.kind.name === 'label-transfer') await embeddedClassMapFor(classNames, INIT_WITHOUT_CLASS_MAP_HINT);
   dhoConfig(cfg.dho as Partial<DhoConfig>);
   const poolPaths = poolIds.map((id) => join(imagesDir, id));
   const testPaths = testIds.map((id) => join(testDir as string, id));

@@ -119,10 +119,11 @@ export const WITHOUT_CLASS_MAP_HINT =
 export class NoClassMapError extends UserError {
   /** The dataset's class names, in label order. */
   readonly classNames: readonly string[];
-  constructor(classNames: readonly string[], embedded: readonly { file: string; missing: readonly string[] }[]) {
+  /** @param hint what works instead (default {@link WITHOUT_CLASS_MAP_HINT}: what `run` accepts) */
+  constructor(classNames: readonly string[], embedded: readonly { file: string; missing: readonly string[] }[], hint = WITHOUT_CLASS_MAP_HINT) {
     const list = (xs: readonly string[], max = 12): string => `${xs.slice(0, max).map((c) => `"${c}"`).join(', ')}${xs.length > max ? `, … (${xs.length} in all)` : ''}`;
     const maps = embedded.map((m) => `${basename(m.file)} lacks ${list(m.missing, 6)}`).join('; ');
-    super(`label-transfer teacher: no embedded class map covers these classes: ${list(classNames, 20)} (${maps}). To run on them, ${WITHOUT_CLASS_MAP_HINT}`);
+    super(`label-transfer teacher: no embedded class map covers these classes: ${list(classNames, 20)} (${maps}). To run on them, ${hint}`);
     this.name = 'NoClassMapError';
     this.classNames = [...classNames];
   }
@@ -146,12 +147,13 @@ export async function findEmbeddedClassMap(classNames: readonly string[]): Promi
 /**
  * The embedded class map for a dataset's classes (see {@link findEmbeddedClassMap}).
  * @param classNames target class names (any order).
+ * @param hint what works instead, for the message (default {@link WITHOUT_CLASS_MAP_HINT})
  * @returns absolute path of a map file under `assets/maps/`.
  * @throws NoClassMapError (a UserError) when no embedded map covers every class: the message
- *   lists the classes, what each embedded map lacks, and what works instead
- *   ({@link WITHOUT_CLASS_MAP_HINT}). UserError when an embedded map cannot be read.
+ *   lists the classes, what each embedded map lacks, and `hint`. UserError when an embedded map
+ *   cannot be read.
  */
-export async function embeddedClassMapFor(classNames: readonly string[]): Promise<string> {
+export async function embeddedClassMapFor(classNames: readonly string[], hint = WITHOUT_CLASS_MAP_HINT): Promise<string> {
   const found = await findEmbeddedClassMap(classNames);
   if (found !== null) return found;
   const embedded = await Promise.all(
@@ -160,7 +162,7 @@ export async function embeddedClassMapFor(classNames: readonly string[]): Promis
       return { file, missing: classNames.filter((c) => !map.has(c)) };
     }),
   );
-  throw new NoClassMapError(classNames, embedded);
+  throw new NoClassMapError(classNames, embedded, hint);
 }
 
 /**

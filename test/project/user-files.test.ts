@@ -3,7 +3,7 @@
  * must not rewrite a `batch.csv` into which labels were typed, nor any export the user edited.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { importLabels } from '../../src/project/labels.ts';
@@ -69,4 +69,21 @@ test('a classes file with trailing blank lines (as editors leave them) is read',
   assert.deepEqual(await readClassesFile(f), ['airplane', 'cat', 'ship']);
   writeFileSync(f, 'airplane\n\ncat\n');
   await assert.rejects(readClassesFile(f), /line 2: empty line/);
+});
+
+test('init with classes no embedded class map covers: refused before any encoding, naming what init accepts (not run\'s --framework)', async () => {
+  const d = projectData(['cat', 'ship'], 2, 0);
+  writeFileSync(d.classes, 'striped\ndotted\nplain\n');
+  const dir = join(d.root, 'p');
+  const cache = join(d.root, 'cache');
+  await assert.rejects(initProject(dir, { images: d.images, classesFile: d.classes, dho: FAST_DHO, cacheDir: cache }), (e: unknown) => {
+    const msg = (e as Error).message;
+    assert.match(msg, /no embedded class map covers these classes: "striped", "dotted", "plain"/);
+    assert.match(msg, /init again with --class-map FILE/);
+    assert.match(msg, /--teacher none/);
+    assert.doesNotMatch(msg, /--framework/);
+    return true;
+  });
+  assert.equal(existsSync(cache), false, 'nothing was encoded');
+  assert.equal(existsSync(dir), false, 'no project was created');
 });
