@@ -119,6 +119,7 @@ export function projectCommands(log: (line: string) => void): Command[] {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      log(`labeling page stopped; every label given is stored in ${project} (\`activekd round ${project}\` trains on them and picks the next batch)`);
     });
 
   const status = new Command('status')

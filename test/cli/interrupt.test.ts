@@ -12,7 +12,9 @@ import { test } from 'node:test';
 import type { Command } from 'commander';
 import { exitOnInterrupt, interruptMessage } from '../../src/cli/interrupt.ts';
 import { buildProgram } from '../../src/cli/main.ts';
+import { initProject, runProjectRound } from '../../src/project/project.ts';
 import { miniSubset, runCli, tempDir } from '../helpers.ts';
+import { FAST_DHO, projectData } from '../project/helpers.ts';
 
 /** Every file under `dir`, relative to it, sorted. */
 function filesUnder(dir: string): string[] {
@@ -148,4 +150,22 @@ test('SIGTERM: the same line, exit 143', { timeout: 120_000 }, async () => {
   assert.equal(r.signal, null, 'killed by the signal instead of exiting');
   assert.equal(r.code, 143, r.stderr);
   assert.match(r.stderr, /^activekd: interrupted — the images encoded so far stay in the feature cache: rerun the same command to resume$/m);
+});
+
+test('Ctrl-C on `label`: the page shuts down, one line says the labels are stored, exit 0', { timeout: 300_000 }, async () => {
+  const d = projectData(['cat', 'ship'], 3, 0);
+  const dir = join(d.root, 'p');
+  await initProject(dir, { images: d.images, classesFile: d.classes, teacher: 'none', dho: FAST_DHO, cacheDir: join(d.root, 'cache') });
+  await runProjectRound(dir, {});
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'label', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let sent = false;
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    if (!sent && out.includes('labeling page: ')) sent = child.kill('SIGINT');
+  });
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  assert.equal(code, 0, out);
+  assert.match(out, /labeling page stopped; every label given is stored in .*activekd round/);
 });
