@@ -4,7 +4,7 @@
  * shape), plots (`plots/*.svg|png|vl.json`) and one self-contained `report.html`, with the picked
  * classes per round and the stopping signals (signal-report.ts, signal-plots.ts).
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregate, type AggregateOptions, type BenchSummary, type GroupSummary } from '../eval/aggregate.ts';
 import { benchSummaryDocument, readBenchManifest, readResults, writeSummary } from '../loop/results.ts';
@@ -26,6 +26,7 @@ export type LoadedRun = ResultsDoc;
 export function loadBenchRuns(dir: string, opts: { allowEmpty?: boolean } = {}): LoadedRun[] {
   const runsDir = join(dir, 'runs');
   if (!existsSync(runsDir)) {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the folder a bench wrote (its --out, holding bench.json and runs/)`);
     if (opts.allowEmpty) return [];
     throw new UserError(`${dir}: no runs/ folder (not a benchmark output folder?)`);
   }

@@ -201,3 +201,13 @@ test('the report reads a benchmark folder mixing pre-schema and current results.
   copyFileSync(join(DATA, 'v0-run-grid.summary.json'), join(bad, 'results.json'));
   await assert.rejects(writeBenchReport(dir, { png: false }), (e: unknown) => e instanceof UserError && e.message.includes(join(bad, 'results.json')));
 });
+
+test('loadBenchRuns: a file instead of the bench folder is named as such; a folder without runs/ says so', () => {
+  const dir = tempDir();
+  const file = join(dir, 'README.md');
+  writeFileSync(file, '# notes\n');
+  assert.throws(() => loadBenchRuns(file), (e: unknown) => e instanceof UserError && e.message === `${file} is a file: give the folder a bench wrote (its --out, holding bench.json and runs/)`);
+  assert.throws(() => loadBenchRuns(file, { allowEmpty: true }), /is a file/);
+  assert.throws(() => loadBenchRuns(dir), (e: unknown) => e instanceof UserError && /no runs\/ folder/.test(e.message));
+  assert.deepEqual(loadBenchRuns(dir, { allowEmpty: true }), []);
+});
