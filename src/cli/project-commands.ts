@@ -113,12 +113,14 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .option('--token <t>', 'access token (required unless bound to a loopback address)')
     .action(async (project: string, o: { port: number; host: string; token?: string }) => {
       const s = await startLabelServer({ project, port: o.port, host: o.host, ...(o.token ? { token: o.token } : {}) });
-      log(`labeling page: ${s.url}  (Ctrl+C to stop)`);
-      await new Promise<void>((done) => {
+      // The handlers go in before the page's address is printed: whoever reads that line may stop us at once.
+      const closed = new Promise<void>((done) => {
         const stop = () => void s.close().then(done);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      log(`labeling page: ${s.url}  (Ctrl+C to stop)`);
+      await closed;
       log(`labeling page stopped; every label given is stored in ${project} (\`activekd round ${project}\` trains on them and picks the next batch)`);
     });
 

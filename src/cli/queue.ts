@@ -90,7 +90,19 @@ export function queueCommands(log: (s: string) => void): Command[] {
     .option('--lock-ms <ms>', 'job lock duration: a killed worker\'s job is taken over after about this long', positiveInt('--lock-ms'), 30_000)
     .option('--threads <n>', 'onnxruntime threads per encode job (default: all cores)', positiveInt('--threads'))
     .action(async (raw: RawQueueOptions & { queue: string; concurrency: number; lockMs: number; threads?: number }) => {
+      // Stopped while still connecting (no job taken yet): say so and exit as other commands do
+      // (130/143); the handlers are in place before the worker prints that it is ready.
+      const early = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
+        log(`worker: ${sig} before it was ready; stopped`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      };
+      const earlyInt = early('SIGINT');
+      const earlyTerm = early('SIGTERM');
+      process.once('SIGINT', earlyInt);
+      process.once('SIGTERM', earlyTerm);
       const w = await startWorker(connectionOf(raw), { concurrency: raw.concurrency, lockMs: raw.lockMs, ...(raw.threads ? { threads: raw.threads } : {}), log });
+      process.removeListener('SIGINT', earlyInt);
+      process.removeListener('SIGTERM', earlyTerm);
       await new Promise<void>((res) => {
         const stop = (sig: string): void => {
           log(`worker: ${sig}, finishing the running job(s)`);

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSETS } from '../../src/assets.ts';
@@ -102,3 +103,18 @@ test('a poisoned shard finishes once with its skips recorded; a failing job is r
 function readdirOne(dir: string): string {
   return readdirSync(dir)[0] as string;
 }
+
+test('a worker stopped while it waits for an unreachable Redis: one line, exit 130 (was killed silently)', { timeout: 120_000 }, async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--queue', 'redis://127.0.0.1:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let sent = false;
+  const seen = (b: Buffer): void => {
+    out += b.toString();
+    if (!sent && out.includes('ECONNREFUSED')) sent = child.kill('SIGINT');
+  };
+  child.stdout.on('data', seen);
+  child.stderr.on('data', seen);
+  const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  assert.equal(code, 130, out);
+  assert.match(out, /worker: SIGINT before it was ready; stopped/);
+});
