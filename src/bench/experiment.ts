@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { OpenDatasetOptions } from '../data/open.ts';
 import type { EncodeOptions } from '../encoders/encode.ts';
 import { modelHash } from '../encoders/session.ts';
+import { preprocessVersion } from '../encoders/spec.ts';
 import { createRunAnalysis, type AnalysisOptions } from '../eval/analysis.ts';
 import { meanCI } from '../eval/stats.ts';
 import { createStrategy } from '../strategies/registry.ts';
@@ -188,7 +189,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ runs: RunRe
   if (shortfall) o.log(`warning: ${shortfall}`);
   if (o.writeTeacher !== false) writePreparedTeacher(join(o.out, 'teacher'), prepared);
   const prepSeconds = (performance.now() - t0) / 1000;
-  o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode; image preprocessing ${studentSpec.preprocess ?? 'v1-sharp'})`);
+  o.log(`dataset ${dataset.root}: ${C} classes, pool ${prepared.train.ids.length}, test ${prepared.test?.ids.length ?? 0}, skipped ${prepared.skipped.length} file(s) (${prepSeconds.toFixed(1)} s to load and encode; image preprocessing ${preprocessVersion(studentSpec)})`);
   for (const line of skippedLines(prepared.skipped)) o.log(line);
   if (prepared.skipped.length > 20) o.log(`  … and ${prepared.skipped.length - 20} more (all listed in results.json)`);
   const held = prepared.heldOutTeacher;

@@ -213,7 +213,8 @@ export function readPreparedExperiment(root: string, setup: ExperimentSetup): { 
       ...(teacherTrain ? { teacherTrain } : {}),
       ...(teacherTest ? { teacherTest } : {}),
       skipped: m.skipped,
-      studentSpec: m.studentSpec as unknown as EncoderSpec,
+      // Manifests from before preprocessing versions hold v1-sharp features and no `preprocess`.
+      studentSpec: { preprocess: 'v1-sharp', ...m.studentSpec } as unknown as EncoderSpec,
       teacher: m.teacher ? recordedTeacher(m.teacher.id, m.teacher.description) : null,
       fewShotTeacher: null,
       teacherAccuracy: m.teacherAccuracy,

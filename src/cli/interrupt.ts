@@ -47,6 +47,31 @@ export function featureCacheNote(rerun: string): (cmd: Command) => string {
   return (cmd) => (cmd.opts<{ cache?: boolean }>().cache === false ? 'nothing was kept (--no-cache): a rerun starts over' : `the images encoded so far stay in the feature cache: ${rerun}`);
 }
 
+/** The exit status of a command stopped by `signal` ({@link INTERRUPTED_EXIT_CODE} or {@link TERMINATED_EXIT_CODE}). */
+export function exitCodeOf(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? INTERRUPTED_EXIT_CODE : TERMINATED_EXIT_CODE;
+}
+
+/**
+ * For a command marked `own` (a server or worker that shuts down itself): resolves with the first
+ * SIGINT or SIGTERM. The handlers are installed at once: call it before the command prints that it
+ * is ready, since whoever reads that line may stop it at once (without a handler the signal kills).
+ */
+export function untilStopped(): Promise<'SIGINT' | 'SIGTERM'> {
+  return new Promise((resolve) => {
+    const onInt = (): void => {
+      process.removeListener('SIGTERM', onTerm);
+      resolve('SIGINT');
+    };
+    const onTerm = (): void => {
+      process.removeListener('SIGINT', onInt);
+      resolve('SIGTERM');
+    };
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
 /**
  * Installs, for the run of `cmd`, the SIGINT and SIGTERM handlers that print
  * {@link interruptMessage} and exit with {@link INTERRUPTED_EXIT_CODE} or {@link TERMINATED_EXIT_CODE}

@@ -10,7 +10,7 @@ import { importLabels, unlabeledSummary } from '../project/labels.ts';
 import { initProject, projectStatus, runProjectRound } from '../project/project.ts';
 import { startLabelServer } from '../server/label-server.ts';
 import { parseTeacherSpec, teacherSpecHelp } from '../teachers/registry.ts';
-import { onInterrupt } from './interrupt.ts';
+import { onInterrupt, untilStopped } from './interrupt.ts';
 import { cliOption } from './option-def.ts';
 import { nonNegativeInt } from './parse.ts';
 import { addQueueOptions, queueEncodeHook, type RawQueueOptions } from './queue.ts';
@@ -113,14 +113,10 @@ export function projectCommands(log: (line: string) => void): Command[] {
     .option('--token <t>', 'access token (required unless bound to a loopback address)')
     .action(async (project: string, o: { port: number; host: string; token?: string }) => {
       const s = await startLabelServer({ project, port: o.port, host: o.host, ...(o.token ? { token: o.token } : {}) });
-      // The handlers go in before the page's address is printed: whoever reads that line may stop us at once.
-      const closed = new Promise<void>((done) => {
-        const stop = () => void s.close().then(done);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const stopped = untilStopped();
       log(`labeling page: ${s.url}  (Ctrl+C to stop)`);
-      await closed;
+      await stopped;
+      await s.close();
       log(`labeling page stopped; every label given is stored in ${project} (\`activekd round ${project}\` trains on them and picks the next batch)`);
     });
 

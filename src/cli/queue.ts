@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { BenchOptions } from '../bench/grid.ts';
 import { experimentSetup, type ExperimentOptions } from '../bench/experiment.ts';
 import { defaultCacheDir } from '../encoders/encode.ts';
+import { preprocessVersion } from '../encoders/spec.ts';
 import { prepareExperiment, skippedLines, writePreparedTeacher, type ExperimentSetup } from '../loop/prepare.ts';
 import { queueCellRunner } from '../queue/cells.ts';
 import { parseQueueUrl, type QueueConnection } from '../queue/connection.ts';
@@ -17,7 +18,7 @@ import { distributedEncode } from '../queue/encode.ts';
 import { startWorker } from '../queue/worker.ts';
 import { writeNpy } from '../util/npy.ts';
 import { DATA_HELP } from './datasets.ts';
-import { featureCacheNote, onInterrupt } from './interrupt.ts';
+import { exitCodeOf, featureCacheNote, onInterrupt, untilStopped } from './interrupt.ts';
 import { positiveInt } from './parse.ts';
 import { addRunOptions, ENCODE_EXCLUDED_OPTIONS, toExperimentOptions, type RawRunOptions } from './run-options.ts';
 
@@ -90,27 +91,19 @@ export function queueCommands(log: (s: string) => void): Command[] {
     .option('--lock-ms <ms>', 'job lock duration: a killed worker\'s job is taken over after about this long', positiveInt('--lock-ms'), 30_000)
     .option('--threads <n>', 'onnxruntime threads per encode job (default: all cores)', positiveInt('--threads'))
     .action(async (raw: RawQueueOptions & { queue: string; concurrency: number; lockMs: number; threads?: number }) => {
-      // Stopped while still connecting (no job taken yet): say so and exit as other commands do
-      // (130/143); the handlers are in place before the worker prints that it is ready.
-      const early = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
+      const stopped = untilStopped();
+      let ready = false;
+      // Stopped while still connecting (no job taken yet): say so and exit as other commands do.
+      void stopped.then((sig) => {
+        if (ready) return;
         log(`worker: ${sig} before it was ready; stopped`);
-        process.exit(sig === 'SIGINT' ? 130 : 143);
-      };
-      const earlyInt = early('SIGINT');
-      const earlyTerm = early('SIGTERM');
-      process.once('SIGINT', earlyInt);
-      process.once('SIGTERM', earlyTerm);
-      const w = await startWorker(connectionOf(raw), { concurrency: raw.concurrency, lockMs: raw.lockMs, ...(raw.threads ? { threads: raw.threads } : {}), log });
-      process.removeListener('SIGINT', earlyInt);
-      process.removeListener('SIGTERM', earlyTerm);
-      await new Promise<void>((res) => {
-        const stop = (sig: string): void => {
-          log(`worker: ${sig}, finishing the running job(s)`);
-          void w.close().then(res, res);
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.exit(exitCodeOf(sig));
       });
+      const w = await startWorker(connectionOf(raw), { concurrency: raw.concurrency, lockMs: raw.lockMs, ...(raw.threads ? { threads: raw.threads } : {}), log });
+      ready = true;
+      const sig = await stopped;
+      log(`worker: ${sig}, finishing the running job(s)`);
+      await w.close().catch(() => {});
     });
 
   const encode = addQueueOptions(
@@ -129,7 +122,7 @@ export function queueCommands(log: (s: string) => void): Command[] {
     if (raw.queue) await encodeOnQueue(connectionOf({ ...raw, queue: raw.queue }), experiment, raw.shardSize, log);
     const { log: _l, ...rest } = experiment;
     const p = await prepareExperiment(experimentSetup(rest));
-    log(`dataset ${p.dataset.root}: pool ${p.train.ids.length} × ${p.trainFeatures.cols} features, test ${p.test?.ids.length ?? 0}, skipped ${p.skipped.length}${p.teacherTrain ? `, teacher probabilities ${p.teacherTrain.cols} classes` : ''} (image preprocessing ${p.studentSpec.preprocess ?? 'v1-sharp'})`);
+    log(`dataset ${p.dataset.root}: pool ${p.train.ids.length} × ${p.trainFeatures.cols} features, test ${p.test?.ids.length ?? 0}, skipped ${p.skipped.length}${p.teacherTrain ? `, teacher probabilities ${p.teacherTrain.cols} classes` : ''} (image preprocessing ${preprocessVersion(p.studentSpec)})`);
     for (const line of skippedLines(p.skipped)) log(line);
     if (raw.out) {
       mkdirSync(raw.out, { recursive: true });

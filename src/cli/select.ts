@@ -16,8 +16,6 @@
  * The labeled set may be omitted entirely (cold start: M = 0); once any labeled file is given, every
  * labeled counterpart of an input the strategy needs must be given too.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { assertProbabilities, loadIds, loadLabels, loadMatrix } from '../data/matrix-files.ts';
 import type { Matrix } from '../linalg/matrix.ts';
@@ -25,6 +23,7 @@ import { softmaxRows } from '../linalg/softmax.ts';
 import { createStrategy } from '../strategies/registry.ts';
 import type { SelectionContext, StrategyInput, StudentPredictions } from '../strategies/types.ts';
 import { UserError } from '../util/errors.ts';
+import { writeJsonAtomic } from '../util/json-file.ts';
 import { Rng } from '../util/rng.ts';
 import { QUERY_OPTION, SEED_OPTION, STRATEGY_OPTION } from '../options/definitions.ts';
 import { cliOption } from './option-def.ts';
@@ -260,8 +259,7 @@ export function runSelect(o: RawSelectOptions): SelectOutput {
   const warnings = o.query > pool ? [`--query ${o.query} is larger than the pool of ${pool} row(s): all ${pool} are picked`] : [];
   const out: SelectOutput = { strategy: strategy.name, config: strategy.config, query: o.query, seed: o.seed, pool, labeled: ctx.labeledLabels.length, picks, ...(warnings.length > 0 ? { warnings } : {}) };
   try {
-    mkdirSync(dirname(resolve(o.out)), { recursive: true }); // as run and bench create their --out
-    writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
+    writeJsonAtomic(o.out, out); // missing folders created, as run and bench create their --out
   } catch (e) {
     throw new UserError(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -6,8 +6,8 @@
  * the trained weights as initializers, and re-encoding. The model states its input contract in
  * plain words (issue 15 #13): in the ONNX model's doc string and metadata, and in `<file>.json`.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { mobilenetV1Spec } from '../encoders/embedded.ts';
 import type { EncoderSpec } from '../encoders/spec.ts';
@@ -15,6 +15,7 @@ import { effectiveAlphaCe } from '../student/config.ts';
 import type { StudentModel } from '../student/model.ts';
 import { UserError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/json-file.ts';
+import { checkOutFile } from '../util/out-dir.ts';
 import { currentStudent } from './project.ts';
 import { projectStudentModel } from './store.ts';
 
@@ -192,8 +193,8 @@ export function appendStudentHead(backbone: Uint8Array, model: StudentModel, opt
  * @throws UserError when nothing is labeled yet, the backbone cannot be read, or `onnxPath` is a folder (missing parent folders are created)
  */
 export async function exportProject(projectDir: string, onnxPath: string, log: (s: string) => void = () => {}): Promise<{ onnx: string; student: string; classNames: string[] }> {
+  checkOutFile(onnxPath, '--onnx', 'student.onnx', "the model's file name");
   const outPath = resolve(onnxPath);
-  if (existsSync(outPath) && statSync(outPath).isDirectory()) throw new UserError(`--onnx ${onnxPath} is a folder: give the model's file name, e.g. ${join(onnxPath, 'student.onnx')}`);
   const { model, classNames, path, config } = await currentStudent(projectDir, log);
   const studentModel = projectStudentModel(config);
   let backbone: Uint8Array;
@@ -205,7 +206,6 @@ export async function exportProject(projectDir: string, onnxPath: string, log: (
   const spec = mobilenetV1Spec(studentModel);
   const contract = exportContract(spec, classNames, effectiveAlphaCe(model.config.framework, model.config.evalAlphaCe), model.config.evalBeta);
   const bytes = appendStudentHead(backbone, model, { contract });
-  mkdirSync(dirname(outPath), { recursive: true });
   writeFileAtomic(outPath, bytes);
   writeFileAtomic(`${outPath}.json`, `${JSON.stringify({ ...contract, student: path }, null, 2)}\n`);
   model.dispose();

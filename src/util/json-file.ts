@@ -9,17 +9,18 @@ import { UserError } from './errors.ts';
  * `null` (JSON.stringify semantics).
  */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
  * Writes `content` to `path` atomically (temp file in the same folder + rename): readers see the old
- * file or the whole new one, never a truncated one.
+ * file or the whole new one, never a truncated one. Missing parent folders are created; a failed
+ * write leaves no temporary behind.
  * @returns the sha256 (hex) of what was written
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): string {
   const tmp = `${path}.tmp-${process.pid}`;
+  mkdirSync(dirname(path), { recursive: true });
   try {
     writeFileSync(tmp, content);
     renameSync(tmp, path);
