@@ -25,6 +25,7 @@ import { stableJson as stable } from './stable-json.ts';
 import { UserError } from '../util/errors.ts';
 import { checkOutDir } from '../util/out-dir.ts';
 import { createProgress, formatDuration, type ProgressOptions } from '../util/progress.ts';
+import { LEGACY_PREPROCESS } from '../options/definitions.ts';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -152,7 +153,7 @@ export function changedSettings(a: Record<string, unknown>, b: Record<string, un
  */
 function settingValue(config: Record<string, unknown>, path: string): unknown {
   const v = path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), config);
-  return v === undefined && path === 'encode.preprocess' ? 'v1-sharp' : v;
+  return v === undefined && path === 'encode.preprocess' ? LEGACY_PREPROCESS : v;
 }
 
 /** `name: <value> in the grid, <value> now` (values cut to 60 characters). */

@@ -31,6 +31,7 @@ import type { Teacher } from '../teachers/teacher.ts';
 import { writeFileAtomic } from '../util/json-file.ts';
 import { encodeNpy, parseNpy } from '../util/npy.ts';
 import { stableJson } from './stable-json.ts';
+import { LEGACY_PREPROCESS } from '../options/definitions.ts';
 
 /** `format` of a prepared experiment's manifest.json. */
 export const PREPARED_FORMAT = 'activekd-prepared';
@@ -214,7 +215,7 @@ export function readPreparedExperiment(root: string, setup: ExperimentSetup): { 
       ...(teacherTest ? { teacherTest } : {}),
       skipped: m.skipped,
       // Manifests from before preprocessing versions hold v1-sharp features and no `preprocess`.
-      studentSpec: { preprocess: 'v1-sharp', ...m.studentSpec } as unknown as EncoderSpec,
+      studentSpec: { preprocess: LEGACY_PREPROCESS, ...m.studentSpec } as unknown as EncoderSpec,
       teacher: m.teacher ? recordedTeacher(m.teacher.id, m.teacher.description) : null,
       fewShotTeacher: null,
       teacherAccuracy: m.teacherAccuracy,

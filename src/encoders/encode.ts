@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { matrix, type Matrix } from '../linalg/matrix.ts';
-import { ENCODER_BATCH_SIZE_OPTION } from '../options/definitions.ts';
+import { ENCODER_BATCH_SIZE_OPTION, LEGACY_PREPROCESS } from '../options/definitions.ts';
 import { createProgress } from '../util/progress.ts';
 import { FeatureCache, imageContentKey } from './feature-cache.ts';
 import { decodeImage, preprocessImage, type DecodedImage } from './preprocess.ts';
@@ -52,7 +52,7 @@ export interface EncodeResult {
  */
 export function encodeKey(o: EncodeOptions): { batchSize: number; preprocess?: PreprocessVersion } {
   const preprocess = o.preprocess ?? defaultPreprocess();
-  return { batchSize: o.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default, ...(preprocess !== 'v1-sharp' ? { preprocess } : {}) };
+  return { batchSize: o.batchSize ?? ENCODER_BATCH_SIZE_OPTION.default, ...(preprocess !== LEGACY_PREPROCESS ? { preprocess } : {}) };
 }
 
 /** The default cache root: `$ACTIVEKD_CACHE`, else `~/.cache/activekd`. */

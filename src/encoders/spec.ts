@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_PREPROCESS, PREPROCESS_VERSIONS } from '../options/definitions.ts';
+import { DEFAULT_PREPROCESS, LEGACY_PREPROCESS, PREPROCESS_VERSIONS } from '../options/definitions.ts';
 import { UserError } from '../util/errors.ts';
 
 /** A preprocessing pipeline: see {@link EncoderSpec.preprocess}. */
@@ -88,7 +88,7 @@ export function withPreprocess(spec: EncoderSpec, fallback?: PreprocessVersion):
 export function preprocessKey(spec: EncoderSpec): string {
   const version = preprocessVersion(spec);
   const key: Record<string, unknown> = { size: spec.size, resize: spec.resize, scaling: spec.scaling, input: spec.inputName, v: 1 };
-  if (version !== 'v1-sharp') key.preprocess = version;
+  if (version !== LEGACY_PREPROCESS) key.preprocess = version;
   const s = JSON.stringify(key);
   return createHash('sha256').update(s).digest('hex').slice(0, 12);
 }

@@ -130,6 +130,13 @@ export const PREPROCESS_VERSIONS = ['v1-sharp', 'v2-graph'] as const;
 export const DEFAULT_PREPROCESS: (typeof PREPROCESS_VERSIONS)[number] = 'v2-graph';
 
 /**
+ * The preprocessing of everything written before versions existed, which records none: feature
+ * caches, bench grids and prepared experiments (whose keys leave it out, so they stay valid),
+ * labeling projects, teacher ids. Where a record has no preprocessing, it is this one.
+ */
+export const LEGACY_PREPROCESS: (typeof PREPROCESS_VERSIONS)[number] = 'v1-sharp';
+
+/**
  * `--preprocess`: how images become encoder input (issue 12 #3). Default: `$ACTIVEKD_PREPROCESS`,
  * else {@link DEFAULT_PREPROCESS}, resolved by `defaultPreprocess` (src/encoders/spec.ts).
  */

@@ -25,6 +25,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ASSETS } from '../assets.ts';
+import { LEGACY_PREPROCESS } from '../options/definitions.ts';
 import type { PreprocessVersion } from '../encoders/spec.ts';
 import Database from 'better-sqlite3';
 import { UserError } from '../util/errors.ts';
@@ -76,7 +77,7 @@ export function projectStudentModel(cfg: ProjectConfig): string {
 
 /** The preprocessing of a project's encodes (see {@link ProjectConfig.preprocess}). */
 export function projectPreprocess(cfg: ProjectConfig): PreprocessVersion {
-  return cfg.preprocess ?? 'v1-sharp';
+  return cfg.preprocess ?? LEGACY_PREPROCESS;
 }
 
 /** One item row. */

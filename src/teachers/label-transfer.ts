@@ -18,6 +18,7 @@ import { fileSha256 } from '../util/file-hash.ts';
 import { NfcMap } from '../util/unicode.ts';
 import { loadClassMap, readClassMap, type AmbiguousLabel } from './class-map.ts';
 import type { Teacher } from './teacher.ts';
+import { LEGACY_PREPROCESS } from '../options/definitions.ts';
 
 /** How a target class's score combines the probabilities of its mapped ImageNet classes. */
 export type ClassReduction = 'max' | 'sum';
@@ -200,7 +201,7 @@ export class LabelTransferTeacher implements Teacher {
     // The preprocessing changes the probabilities: named in the id unless it is v1-sharp
     // (whose ids stay as they were before preprocessing versions existed).
     const pre = preprocessVersion(spec, encodeOpts.preprocess);
-    this.id = `label-transfer:${spec.name}@${modelSha256.slice(0, 8)};map=${mapName}@${mapSha256.slice(0, 8)};reduce=${reduce};T=${temperature}${pre === 'v1-sharp' ? '' : `;preprocess=${pre}`}`;
+    this.id = `label-transfer:${spec.name}@${modelSha256.slice(0, 8)};map=${mapName}@${mapSha256.slice(0, 8)};reduce=${reduce};T=${temperature}${pre === LEGACY_PREPROCESS ? '' : `;preprocess=${pre}`}`;
   }
 
   /**
